@@ -1,0 +1,1 @@
+"""Parametrizations and training dynamics: pure numpy/scipy, no knowledge of claims."""

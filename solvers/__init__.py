@@ -1,0 +1,1 @@
+"""Predicted limits as optimization problems, each returning (solution, certificate)."""

@@ -1,0 +1,1 @@
+"""Executable implicit-bias claims: contract, registry, strategies, engine, reports, CLI."""
