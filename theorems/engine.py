@@ -115,7 +115,7 @@ def search(claim: Claim, statement: dict | None, profile: str) -> tuple[list[Rec
     @hypothesis.settings(profile_settings(claim, profile))
     @given(claim.strategy())
     def prop(instance):
-        ev = claim.evaluate(instance, statement)
+        ev = safe_evaluate(claim, instance, statement)
         records.append(Record(instance, ev, shrinking=found[0]))
         if ev.outcome == "fail":
             found[0] = True
@@ -126,6 +126,17 @@ def search(claim: Claim, statement: dict | None, profile: str) -> tuple[list[Rec
     except _Counterexample as ce:
         return records, Record(ce.instance, ce.evidence, shrinking=True)
     return records, None
+
+
+def safe_evaluate(claim: Claim, instance: Instance, statement: dict | None) -> Evidence:
+    """``claim.evaluate``, with a crash of the dynamics or the solver turned into an inconclusive
+    outcome that names the error (never a pass, and the claim cannot be confirmed)."""
+    try:
+        return claim.evaluate(instance, statement)
+    except Exception as e:  # noqa: BLE001 - reported, not swallowed
+        msg = str(e).splitlines()[0] if str(e) else ""
+        return Evidence(gap=math.nan, tolerance=math.nan, tolerance_reason="check raised",
+                        converged=False, convergence_note=f"check raised {type(e).__name__}: {msg}"[:300])
 
 
 def verdict_of(claim: Claim, records: list[Record], counterexample: Record | None) -> tuple[Verdict, str]:
@@ -146,7 +157,7 @@ def verdict_of(claim: Claim, records: list[Record], counterexample: Record | Non
 
 def run_mutant(claim: Claim, mutant: Mutant, instances: list[Instance]) -> MutantResult:
     """Evaluate a mutant statement with the claim's check on the given instances."""
-    evs = [claim.evaluate(inst, dict(mutant.overrides)) for inst in instances]
+    evs = [safe_evaluate(claim, inst, dict(mutant.overrides)) for inst in instances]
     evs = [e for e in evs if e.outcome != "precondition"]
     fails = [e for e in evs if e.outcome == "fail"]
     inconc = [e for e in evs if e.outcome == "inconclusive"]

@@ -1,0 +1,28 @@
+"""The generic driver: every registered claim, run end to end, one test each (parallel under xdist).
+
+A claim passes when it is in good standing (``holds`` -> confirmed, ``fails`` -> refuted) AND every
+one of its mutants is caught by the same check (refuted, or for controls of an expected-fails claim,
+confirmed). The failure message says which and why.
+"""
+from __future__ import annotations
+
+import pytest
+
+from theorems import registry
+from theorems.engine import run_claim
+
+
+@pytest.mark.claim
+@pytest.mark.parametrize("claim_id", registry.ids())
+def test_claim(claim_id, claims_profile):
+    claim = registry.get(claim_id)
+    res = run_claim(claim, claims_profile)
+    want = "confirmed" if claim.expected == "holds" else "refuted"
+    assert res.verdict.value == want, f"{claim_id}: {res.verdict.value}, expected {want}: {res.note}"
+    missed = [m for m in res.mutants if not m.caught]
+    assert not missed, "; ".join(f"mutant {m.id} ({m.description}) was {m.verdict}, must be {m.must}: {m.why}" for m in missed)
+    for r in res.evaluated:
+        assert r.evidence.tolerance_reason.strip(), f"{claim_id}: an evidence without a tolerance reason"
+    if claim.expected == "holds":
+        for r in res.evaluated:
+            assert r.evidence.certificates, f"{claim_id}: confirmed without any reference certificate"

@@ -1,0 +1,76 @@
+"""The engine's verdict logic on toy claims whose truth is known."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+
+from solvers.certificate import Certificate
+from theorems.contract import Assumption, Claim, Evidence, Field, Mutant, Verdict
+from theorems.engine import run_claim
+
+
+def _toy(check, expected="holds", mutants=None, assumptions=None, **kw):
+    return Claim(
+        id="toy-claim", title="toy", statement="|x| <= c", source="test", family="toy",
+        assumptions=assumptions or (Assumption("x finite", lambda i: None if math.isfinite(i["x"]) else "inf"),),
+        fields=(Field("x", 0, "a number"),),
+        strategy=lambda: st.fixed_dictionaries({"x": st.floats(-10, 10)}),
+        check=check, params={"c": 100.0},
+        mutants=mutants or (Mutant("small-c", "c = 1", {"c": 1.0}),),
+        expected=expected, **kw)
+
+
+def _abs_check(cert_ok=True):
+    def check(inst, stmt):
+        cert = Certificate("toy", {"r": 0.0 if cert_ok else 1.0}, 1e-12)
+        return Evidence(gap=abs(inst["x"]), tolerance=stmt["c"], tolerance_reason="c", certificates=[cert])
+    return check
+
+
+def test_confirmed_and_mutant_caught(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMS_HOME", str(tmp_path))
+    res = run_claim(_toy(_abs_check()), "quick")
+    assert res.verdict == Verdict.CONFIRMED and res.in_good_standing
+    assert res.mutants[0].caught and res.mutants[0].verdict == "refuted"
+
+
+def test_refuted_counterexample_is_shrunk_and_saved(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMS_HOME", str(tmp_path))
+    claim = _toy(_abs_check()).with_(params={"c": 1.0})
+    res = run_claim(claim, "quick", with_mutants=False)
+    assert res.verdict == Verdict.REFUTED
+    x = res.counterexample.instance["x"]
+    assert 1.0 < abs(x) <= 2.0, f"Hypothesis should shrink to a simple failing value, got {x}"
+    saved = np.load(res.counterexample_path)
+    assert float(saved["x"]) == x
+
+
+def test_uncertified_reference_is_inconclusive_never_confirmed():
+    res = run_claim(_toy(_abs_check(cert_ok=False)), "quick", with_mutants=False)
+    assert res.verdict == Verdict.INCONCLUSIVE and not res.in_good_standing
+
+
+def test_crashing_check_is_inconclusive_with_the_error_named():
+    def boom(inst, stmt):
+        raise FloatingPointError("solver blew up")
+    res = run_claim(_toy(boom), "quick", with_mutants=False)
+    assert res.verdict == Verdict.INCONCLUSIVE
+    assert "FloatingPointError" in res.note
+
+
+def test_precondition_misses_make_a_claim_inconclusive():
+    claim = _toy(_abs_check(), assumptions=(Assumption("never", lambda i: "always violated"),))
+    res = run_claim(claim, "quick", with_mutants=False)
+    assert res.verdict == Verdict.INCONCLUSIVE
+    assert "preconditions" in res.note or "assumptions" in res.note
+
+
+def test_expected_fails_control_must_be_confirmed(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMS_HOME", str(tmp_path))
+    claim = _toy(_abs_check(), expected="fails",
+                 mutants=(Mutant("corrected", "c = 100", {"c": 100.0}, must=Verdict.CONFIRMED),)).with_(params={"c": 0.5})
+    res = run_claim(claim, "quick")
+    assert res.verdict == Verdict.REFUTED and res.in_good_standing
+    assert res.mutants[0].caught

@@ -1,0 +1,56 @@
+"""Every registered claim satisfies the contract: source, statement, fields, assumptions, mutants."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from theorems import registry
+from theorems.contract import Verdict
+
+CORE = [
+    "gd-least-squares-min-norm",
+    "mirror-descent-bregman-projection",
+    "gd-separable-svm-direction",
+    "gd-separable-rate",
+    "diag-net-q-alpha",
+    "diag-net-r-alpha-quartic",
+    "deep-diag-net-l1-limit",
+    "relu-curvature-penalty-zeta",
+]
+
+
+def test_ids_unique_and_kebab():
+    ids = registry.ids()
+    assert len(ids) == len(set(ids))
+    for i in ids:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", i), i
+
+
+def test_core_claims_registered_when_their_family_is():
+    ids = set(registry.ids())
+    assert "gd-least-squares-min-norm" in ids
+    families = {c.family for c in registry.all_claims()}
+    owner = {"mirror-descent-bregman-projection": "mirror-descent", "gd-separable-svm-direction": "separable",
+             "gd-separable-rate": "separable", "diag-net-q-alpha": "diag-net", "diag-net-r-alpha-quartic": "diag-net",
+             "deep-diag-net-l1-limit": "deep-diag-net", "relu-curvature-penalty-zeta": "relu"}
+    for cid, fam in owner.items():
+        if fam in families:
+            assert cid in ids, f"family {fam} is registered but its core claim {cid} is missing"
+
+
+@pytest.mark.parametrize("claim_id", registry.ids())
+def test_contract(claim_id):
+    c = registry.get(claim_id)
+    assert c.title and c.statement and c.source, "title, statement and source are required"
+    assert c.fields, "instance fields are required (for --instance FILE)"
+    assert c.assumptions, "the theorem's hypotheses must be listed and checked"
+    assert c.mutants, "a claim needs at least one mutant"
+    assert c.family
+    if c.expected == "holds":
+        assert all(m.must == Verdict.REFUTED for m in c.mutants), "mutants of a holds-claim must be refuted"
+    else:
+        assert any(m.must == Verdict.CONFIRMED for m in c.mutants), \
+            "an expected-fails claim needs a control the same check confirms"
+    assert {"quick", "thorough"} <= set(c.examples)
+    assert c.examples["thorough"] >= c.examples["quick"] >= 1

@@ -1,0 +1,246 @@
+"""The ``claims`` command.
+
+    claims list
+    claims show ID
+    claims check ID [--instance FILE] [--profile P]
+    claims report [--only ID ...] [--out DIR] [--profile P] [--jobs N]
+    claims compare OLD.json NEW.json
+    claims replay ID [--file FILE]
+
+Exit codes: 0 all as expected; 1 a claim not in good standing (or a regression for ``compare``);
+2 bad input (unknown id, malformed instance, unknown profile, unreadable report), with a
+one-line message and no traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from .contract import InstanceError
+from .profiles import PROFILES, UnknownProfile, current_profile
+from .registry import UnknownClaim
+
+
+class UsageError(Exception):
+    pass
+
+
+def _err(msg: str) -> int:
+    print(f"claims: error: {msg}", file=sys.stderr)
+    return 2
+
+
+def _progress(msg: str) -> None:
+    print(f"  … {msg}", file=sys.stderr, flush=True)
+
+
+# ---- commands ----------------------------------------------------------------------------------
+
+def cmd_list(args) -> int:
+    from .registry import all_claims
+
+    claims = all_claims()
+    w = max(len(c.id) for c in claims)
+    for c in claims:
+        print(f"{c.id:<{w}}  {c.expected:<5}  {c.kind:<10}  {c.title}")
+    print(f"\n{len(claims)} claims", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args) -> int:
+    from .registry import get
+
+    c = get(args.id)
+    print(f"{c.id}: {c.title}")
+    print(f"  statement:  {c.statement}")
+    print(f"  source:     {c.source}")
+    print(f"  expected:   {c.expected}  (kind: {c.kind}, family: {c.family})")
+    if c.erratum:
+        print(f"  corrected:  {c.erratum}")
+    print("  assumptions:")
+    for a in c.assumptions:
+        print(f"    - {a.description}")
+    print("  instance fields (for --instance FILE, .npz or .json):")
+    for f in c.fields:
+        shape = "scalar" if f.ndim == 0 else f"{f.ndim}-d array"
+        print(f"    - {f.name} ({shape}{', integer' if f.integer else ''}): {f.description}")
+    print("  mutants:" if c.expected == "holds" else "  controls (must be confirmed):")
+    for m in c.mutants:
+        print(f"    - {m.id}: {m.description}")
+    print(f"  examples per profile: {dict(c.examples)}")
+    return 0
+
+
+def _print_evidence(ev, indent="  ") -> None:
+    print(f"{indent}outcome: {ev.outcome} — {ev.why()}")
+    for c in ev.certificates:
+        res = ", ".join(f"{k}={v:.2e}" for k, v in c.residuals.items())
+        print(f"{indent}certificate {c.name}: {res} (tol {c.tolerance:.1e}, {'valid' if c.valid else 'INVALID'})")
+    if ev.timings:
+        print(f"{indent}timings: " + ", ".join(f"{k} {v:.3f}s" for k, v in ev.timings.items()))
+    if ev.details:
+        short = {k: v for k, v in ev.details.items() if isinstance(v, (int, float, str, bool))}
+        if short:
+            print(f"{indent}details: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in short.items()))
+
+
+def _single(claim, inst) -> int:
+    from .engine import safe_evaluate
+
+    ev = safe_evaluate(claim, inst, None)
+    print(f"{claim.id} on the given instance (expected: statement {claim.expected}):")
+    _print_evidence(ev)
+    consistent = (ev.outcome == "pass") if claim.expected == "holds" else (ev.outcome == "fail")
+    return 0 if consistent else 1
+
+
+def cmd_check(args) -> int:
+    from .engine import run_claim
+    from .instances import load_instance
+    from .registry import get
+
+    claim = get(args.id)
+    if args.instance:
+        return _single(claim, load_instance(claim, args.instance))
+    profile = current_profile(args.profile)
+    res = run_claim(claim, profile, progress=_progress)
+    _summary_line(res)
+    for m in res.mutants:
+        print(f"  mutant {m.id}: {m.verdict} ({'caught' if m.caught else 'NOT caught'}) — {m.why}")
+    if res.counterexample_path:
+        print(f"  counterexample saved: {res.counterexample_path} (claims replay {claim.id})")
+    return 0 if res.in_good_standing and res.mutants_caught == len(res.mutants) else 1
+
+
+def cmd_replay(args) -> int:
+    from .engine import counterexample_dir
+    from .instances import coerce_instance, read_instance_file
+    from .registry import get
+
+    claim = get(args.id)
+    path = Path(args.file) if args.file else counterexample_dir() / f"{claim.id}.npz"
+    if not path.exists():
+        raise UsageError(f"no saved counterexample for {claim.id} at {path} (run `claims check {claim.id}` or pass --file)")
+    inst = coerce_instance(claim, read_instance_file(path), origin=str(path))
+    print(f"replaying {path}")
+    return _single(claim, inst)
+
+
+def _summary_line(res) -> None:
+    mark = "ok " if res.in_good_standing and res.mutants_caught == len(res.mutants) else "!! "
+    print(f"{mark}{res.claim_id}: {res.verdict.value} (expected {res.expected}) · "
+          f"{len(res.evaluated)} instances · mutants {res.mutants_caught}/{len(res.mutants)} · "
+          f"{res.seconds:.1f}s — {res.note}", flush=True)
+
+
+def _run_one(claim_id: str, profile: str):
+    from .engine import run_claim
+    from .registry import get
+
+    return run_claim(get(claim_id), profile)
+
+
+def cmd_report(args) -> int:
+    from .registry import all_claims, get
+    from .report import write_report
+
+    profile = current_profile(args.profile)
+    claims = [get(i) for i in args.only] if args.only else all_claims()
+    out = Path(args.out)
+    jobs = max(1, int(args.jobs or os.cpu_count() or 1))
+    print(f"running {len(claims)} claims, profile {profile}, {jobs} worker(s) -> {out}/", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    results = {}
+    if jobs == 1:
+        for k, c in enumerate(claims, 1):
+            results[c.id] = _run_one(c.id, profile)
+            _tick(k, len(claims), results[c.id], t0)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futs = {pool.submit(_run_one, c.id, profile): c.id for c in claims}
+            for k, f in enumerate(as_completed(futs), 1):
+                results[futs[f]] = f.result()
+                _tick(k, len(claims), results[futs[f]], t0)
+    ordered = [results[c.id] for c in claims]
+    status = write_report(claims, ordered, out, profile)
+    bad = [e for e in status["claims"] if not e["in_good_standing"] or e["mutants_caught"] < e["mutants_total"]]
+    print(f"wrote {out}/status.md, status.json, figures/ in {time.perf_counter() - t0:.1f}s; "
+          f"{len(claims) - len(bad)}/{len(claims)} claims in good standing with all mutants caught", file=sys.stderr)
+    for e in bad:
+        print(f"  not in good standing: {e['id']}: {e['verdict']} (expected {e['expected']}), mutants {e['mutants_caught']}/{e['mutants_total']}", file=sys.stderr)
+    return 0 if not bad else 1
+
+
+def _tick(k, n, res, t0) -> None:
+    ok = res.in_good_standing and res.mutants_caught == len(res.mutants)
+    print(f"[{k:>{len(str(n))}}/{n}] {'ok' if ok else '!!'} {res.claim_id}: {res.verdict.value} "
+          f"(mutants {res.mutants_caught}/{len(res.mutants)}, {res.seconds:.1f}s; elapsed {time.perf_counter() - t0:.0f}s)",
+          file=sys.stderr, flush=True)
+
+
+def cmd_compare(args) -> int:
+    from .report import compare, load_status
+
+    old, new = load_status(args.old), load_status(args.new)
+    reg, notes = compare(old, new)
+    for r in reg:
+        print(f"REGRESSION  {r}")
+    for n in notes:
+        print(f"note        {n}")
+    if not reg and not notes:
+        print(f"no change: {len(new['claims'])} claims, same verdicts, no gap grew, nothing slower")
+    elif not reg:
+        print("no status change")
+    return 1 if reg else 0
+
+
+# ---- entry point -------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="claims", description="Check implicit-bias theorems on random instances.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="list registered claims")
+    s = sub.add_parser("show", help="statement, source, assumptions and instance fields of a claim")
+    s.add_argument("id")
+    s = sub.add_parser("check", help="run one claim (Hypothesis search + mutants), or one instance file")
+    s.add_argument("id")
+    s.add_argument("--instance", help=".npz or .json file whose names are the claim's instance fields")
+    s.add_argument("--profile", choices=PROFILES, default=None)
+    s = sub.add_parser("report", help="run claims and write status.md, status.json, figures/")
+    s.add_argument("--only", nargs="+", metavar="ID")
+    s.add_argument("--out", default="reports/latest")
+    s.add_argument("--profile", choices=PROFILES, default=None)
+    s.add_argument("--jobs", type=int, default=None, help="parallel worker processes (default: CPU count)")
+    s = sub.add_parser("compare", help="compare two status.json files (exit 1 on a status change)")
+    s.add_argument("old")
+    s.add_argument("new")
+    s = sub.add_parser("replay", help="re-run a claim's check on its saved (shrunk) counterexample")
+    s.add_argument("id")
+    s.add_argument("--file", help="instance file to replay (default: .claims/counterexamples/ID.npz)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse already printed a one-line usage error
+        return 2 if e.code else 0
+    from .report import ReportError
+
+    handlers = {"list": cmd_list, "show": cmd_show, "check": cmd_check, "report": cmd_report,
+                "compare": cmd_compare, "replay": cmd_replay}
+    try:
+        return handlers[args.cmd](args)
+    except (UnknownClaim, InstanceError, UnknownProfile, ReportError, UsageError) as e:
+        return _err(str(e))
+    except KeyboardInterrupt:
+        return _err("interrupted (any previous report is untouched)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

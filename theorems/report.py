@@ -1,0 +1,283 @@
+"""Claim-status reports: ``status.md`` (table, errata, per-claim details, figures), ``status.json``
+and ``figures/*.png``; and ``compare`` of two ``status.json`` files (regression check).
+
+A report is written into a temporary sibling folder and renamed into place only when complete,
+so a failed run never destroys the previous report.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+
+from .contract import Claim, Figure
+from .engine import ClaimResult
+from .instances import save_instance
+
+SCHEMA = 1
+
+
+def _fmt(x, digits=2):
+    if x is None:
+        return "—"
+    if isinstance(x, float) and not math.isfinite(x):
+        return "—"
+    return f"{x:.{digits}e}"
+
+
+def _num(x):
+    return float(x) if x is not None and math.isfinite(float(x)) else None
+
+
+def claim_entry(claim: Claim, res: ClaimResult) -> dict:
+    worst = res.worst
+    ev = worst.evidence if worst else None
+    gen = res.generated
+    return {
+        "id": claim.id,
+        "title": claim.title,
+        "source": claim.source,
+        "expected": claim.expected,
+        "verdict": res.verdict.value,
+        "instances": len([r for r in gen if r.evidence.outcome != "precondition"]),
+        "worst_gap": _num(ev.gap) if ev else None,
+        "tolerance": _num(ev.tolerance) if ev else None,
+        "mutants_caught": res.mutants_caught,
+        "mutants_total": len(res.mutants),
+        "seconds": round(res.seconds, 3),
+        # beyond the required keys
+        "family": claim.family,
+        "kind": claim.kind,
+        "statement": claim.statement,
+        "in_good_standing": res.in_good_standing,
+        "note": res.note,
+        "tolerance_reason": ev.tolerance_reason if ev else "",
+        "precondition_misses": len([r for r in gen if r.evidence.outcome == "precondition"]),
+        "inconclusive_instances": len([r for r in gen if r.evidence.outcome == "inconclusive"]),
+        "certificates": [c.to_json() for c in ev.certificates] if ev else [],
+        "worst_details": ev.to_json()["details"] if ev else {},
+        "counterexample": res.counterexample_path,
+        "erratum": claim.erratum,
+        "mutants": [m.to_json() for m in res.mutants],
+        "figures": [f"figures/{f.name}.png" for f in res.figures],
+    }
+
+
+def build_status(claims: list[Claim], results: list[ClaimResult], profile: str) -> dict:
+    return {
+        "schema": SCHEMA,
+        "generated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "profile": profile,
+        "claims": [claim_entry(c, r) for c, r in zip(claims, results)],
+    }
+
+
+# ---- figures -----------------------------------------------------------------------------------
+
+def _merge_figures(results: list[ClaimResult]) -> "OrderedDict[str, list[tuple[str, Figure]]]":
+    merged: OrderedDict[str, list[tuple[str, Figure]]] = OrderedDict()
+    for r in results:
+        for f in r.figures:
+            merged.setdefault(f.name, []).append((r.claim_id, f))
+    return merged
+
+
+def draw_figures(results: list[ClaimResult], folder: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, items in _merge_figures(results).items():
+        first = items[0][1]
+        fig, ax = plt.subplots(figsize=(7.5, 4.6))
+        labels = [s.label for _, f in items for s in f.series]
+        clash = len(labels) != len(set(labels))
+        for cid, f in items:
+            for s in f.series:
+                label = f"{cid}: {s.label}" if clash and len(items) > 1 else s.label
+                if s.style == "scatter":
+                    ax.scatter(s.x, s.y, s=14, label=label)
+                elif s.style == "step":
+                    ax.step(s.x, s.y, where="mid", label=label)
+                elif s.style == "dashed":
+                    ax.plot(s.x, s.y, "--", label=label)
+                else:
+                    ax.plot(s.x, s.y, label=label)
+        ax.set_xscale(first.xscale)
+        ax.set_yscale(first.yscale)
+        ax.set_xlabel(first.xlabel)
+        ax.set_ylabel(first.ylabel)
+        ax.set_title(first.title, fontsize=10)
+        ax.grid(True, which="both", alpha=0.3)
+        if len(labels) > 1:
+            ax.legend(fontsize=7, ncol=2 if len(labels) > 6 else 1)
+        fig.tight_layout()
+        fig.savefig(folder / f"{name}.png", dpi=110)
+        plt.close(fig)
+        written.append(name)
+    return written
+
+
+# ---- markdown ----------------------------------------------------------------------------------
+
+def _status_cell(e: dict) -> str:
+    v = e["verdict"]
+    if e["in_good_standing"]:
+        return v if e["expected"] == "holds" else f"{v} (as expected)"
+    return f"**{v}** (expected {'confirmed' if e['expected'] == 'holds' else 'refuted'})"
+
+
+def render_markdown(status: dict, figure_names: list[str]) -> str:
+    claims = status["claims"]
+    good = sum(e["in_good_standing"] for e in claims)
+    muts = sum(e["mutants_caught"] for e in claims), sum(e["mutants_total"] for e in claims)
+    L = [
+        "# Claim status",
+        "",
+        f"Generated {status['generated']} · profile `{status['profile']}` · {len(claims)} claims · "
+        f"{good} in good standing · mutants caught {muts[0]}/{muts[1]} · "
+        f"{sum(e['seconds'] for e in claims):.1f} s of checks",
+        "",
+        "A claim expected to hold is in good standing when `confirmed`; a claim expected to fail "
+        "(an erratum of the notes or a negative control) when `refuted`. *Worst gap* is the instance "
+        "with the largest gap/tolerance ratio (the counterexample, for a refuted claim). For claims "
+        "expected to hold, *mutants* are wrong statements the check must refute; for claims expected "
+        "to fail they are controls (the corrected statement) the check must confirm.",
+        "",
+        "| claim | source | expected | verdict | instances | worst gap | tolerance | mutants caught | seconds |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for e in claims:
+        L.append(
+            f"| [`{e['id']}`](#{e['id']}) | {e['source']} | {e['expected']} | {_status_cell(e)} | {e['instances']} | "
+            f"{_fmt(e['worst_gap'])} | {_fmt(e['tolerance'])} | {e['mutants_caught']}/{e['mutants_total']} | {e['seconds']:.1f} |"
+        )
+    errata = [e for e in claims if e["expected"] == "fails" and e["erratum"]]
+    if errata:
+        L += ["", "## Errata: where the notes are wrong", "",
+              "Each row is a statement of the notes encoded as a claim expected to fail; the suite refutes it "
+              "and confirms the corrected statement with the same check.", "",
+              "| claim | the notes say | corrected statement | measured miss | verdict | correction confirmed |",
+              "|---|---|---|---|---|---|"]
+        for e in errata:
+            miss = e["worst_details"].get("miss")
+            miss_s = (_fmt(miss) if isinstance(miss, (int, float)) else str(miss)) if miss is not None else \
+                f"gap {_fmt(e['worst_gap'])} vs tol {_fmt(e['tolerance'])}"
+            ctrl = "yes" if e["mutants_total"] and e["mutants_caught"] == e["mutants_total"] else "**no**"
+            L.append(f"| `{e['id']}` | {e['statement']} | {e['erratum']} | {miss_s} | {e['verdict']} | {ctrl} |")
+    if figure_names:
+        L += ["", "## Figures", ""]
+        for n in figure_names:
+            L.append(f"![{n}](figures/{n}.png)")
+            L.append("")
+    L += ["", "## Details", ""]
+    for e in claims:
+        L += [f"### {e['id']}", "", f"**{e['title']}** — {e['kind']} claim, family `{e['family']}`.", "",
+              f"- Statement: {e['statement']}", f"- Source: {e['source']}",
+              f"- Verdict: {e['verdict']} ({'good standing' if e['in_good_standing'] else 'NOT in good standing'}) — {e['note']}",
+              f"- Instances: {e['instances']} evaluated, {e['precondition_misses']} precondition misses, "
+              f"{e['inconclusive_instances']} inconclusive",
+              f"- Worst gap {_fmt(e['worst_gap'], 3)} vs tolerance {_fmt(e['tolerance'], 3)}: {e['tolerance_reason']}"]
+        for c in e["certificates"]:
+            res = ", ".join(f"{k} {_fmt(v)}" for k, v in c["residuals"].items())
+            L.append(f"- Certificate `{c['name']}`: {res} (tolerance {_fmt(c['tolerance'])}, {'valid' if c['valid'] else 'INVALID'})")
+        if e["counterexample"]:
+            L.append(f"- Counterexample (shrunk): `{e['counterexample']}` — replay with `claims replay {e['id']}`")
+        for m in e["mutants"]:
+            want = "refute" if m["must"] == "refuted" else "confirm"
+            L.append(f"- Mutant `{m['id']}` (must {want}): {m['description']} → {m['verdict']} on {m['instances']} instance(s)"
+                     f"{' ✓' if m['caught'] else ' ✗ NOT CAUGHT'} — {m['why']}")
+        if e["figures"]:
+            L.append("- Figures: " + ", ".join(f"[{Path(p).stem}]({p})" for p in e["figures"]))
+        L.append("")
+    return "\n".join(L) + "\n"
+
+
+# ---- writing -----------------------------------------------------------------------------------
+
+def write_report(claims: list[Claim], results: list[ClaimResult], out: Path, profile: str) -> dict:
+    """Write the whole report to a temporary folder next to ``out``, then swap it in."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        status = build_status(claims, results, profile)
+        for e, r in zip(status["claims"], results):
+            if r.counterexample is not None:
+                p = save_instance(r.counterexample.instance, tmp / "counterexamples" / f"{r.claim_id}.npz")
+                e["counterexample"] = str(p.relative_to(tmp))
+        names = draw_figures(results, tmp / "figures")
+        (tmp / "status.json").write_text(json.dumps(status, indent=1) + "\n")
+        (tmp / "status.md").write_text(render_markdown(status, names))
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            out.rename(old)
+        tmp.rename(out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return status
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+# ---- compare -----------------------------------------------------------------------------------
+
+class ReportError(ValueError):
+    pass
+
+
+def load_status(path: str | Path) -> dict:
+    p = Path(path)
+    if not p.exists():
+        raise ReportError(f"{p}: no such file")
+    try:
+        data = json.loads(p.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ReportError(f"{p}: not valid JSON ({str(e).splitlines()[0]})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+        raise ReportError(f"{p}: not a claim-status file (no 'claims' list)")
+    for e in data["claims"]:
+        if not isinstance(e, dict) or "id" not in e or "verdict" not in e:
+            raise ReportError(f"{p}: a claim entry lacks 'id' or 'verdict'")
+    return data
+
+
+def compare(old: dict, new: dict, gap_factor: float = 2.0, slow_factor: float = 2.0) -> tuple[list[str], list[str]]:
+    """Return (regressions, notes). Regressions: status changes, mutants no longer caught, claims
+    removed. Notes: claims added, worst gap grown by more than ``gap_factor`` (relative to its
+    tolerance), checks slower by more than ``slow_factor`` (and > 1 s)."""
+    o = {e["id"]: e for e in old["claims"]}
+    n = {e["id"]: e for e in new["claims"]}
+    reg, notes = [], []
+    if old.get("profile") != new.get("profile"):
+        notes.append(f"profiles differ: {old.get('profile')} vs {new.get('profile')} (instances differ)")
+    for cid in o.keys() - n.keys():
+        reg.append(f"removed: {cid} (was {o[cid]['verdict']})")
+    for cid in sorted(n.keys() - o.keys()):
+        notes.append(f"added: {cid} ({n[cid]['verdict']})")
+    for cid in [c for c in n if c in o]:
+        a, b = o[cid], n[cid]
+        if a["verdict"] != b["verdict"]:
+            reg.append(f"status changed: {cid}: {a['verdict']} -> {b['verdict']}")
+        if b.get("mutants_caught", 0) < a.get("mutants_caught", 0):
+            reg.append(f"mutants: {cid}: caught {a['mutants_caught']}/{a['mutants_total']} -> {b['mutants_caught']}/{b['mutants_total']}")
+        ga, gb = a.get("worst_gap"), b.get("worst_gap")
+        ta, tb = a.get("tolerance"), b.get("tolerance")
+        if ga and gb and ta and tb and a["verdict"] == b["verdict"] == "confirmed":
+            ra, rb = ga / ta, gb / tb
+            if rb > gap_factor * ra:
+                notes.append(f"gap grew: {cid}: worst gap/tolerance {ra:.2e} -> {rb:.2e} (gap {ga:.2e} -> {gb:.2e})")
+        sa, sb = a.get("seconds"), b.get("seconds")
+        if sa is not None and sb is not None and sb > slow_factor * sa and sb - sa > 1.0:
+            notes.append(f"slower: {cid}: {sa:.1f} s -> {sb:.1f} s")
+    return reg, notes
