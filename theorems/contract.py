@@ -199,6 +199,10 @@ class Claim:
     examples: Mapping[str, int] = field(default_factory=lambda: {"quick": 8, "thorough": 40})
     # how many of the generated instances each mutant is evaluated on
     mutant_instances: int = 4
+    # optional fixed, moderately sized instance evaluated after the search (it counts as an instance)
+    # and used for the report's figures; claims of one family share it so merged figures compare
+    # methods on the same problem. Without it the figures come from the first generated instance.
+    showcase: Callable[[], Instance] | None = None
 
     def __post_init__(self):
         if self.expected not in ("holds", "fails"):

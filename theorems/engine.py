@@ -211,6 +211,13 @@ def run_claim(
     if progress:
         progress(f"{claim.id}: searching ({profile})")
     records, ce = search(claim, None, profile)
+    showcase = None
+    if claim.showcase is not None:
+        inst = claim.showcase()
+        showcase = Record(inst, safe_evaluate(claim, inst, None), shrinking=False)
+        records.append(showcase)
+        if ce is None and showcase.evidence.outcome == "fail":
+            ce = Record(inst, showcase.evidence, shrinking=True)
     verdict, note = verdict_of(claim, records, ce)
     path = None
     if ce is not None and save_counterexample:
@@ -224,7 +231,8 @@ def run_claim(
             if progress:
                 progress(f"{claim.id}: mutant {m.id}")
             mutants.append(run_mutant(claim, m, insts))
-    figs = _representative_figures(records, ce)
+    figs = list(showcase.evidence.figures) if showcase is not None and showcase.evidence.figures \
+        else _representative_figures(records, ce)
     return ClaimResult(
         claim_id=claim.id,
         verdict=verdict,

@@ -97,28 +97,37 @@ def draw_figures(results: list[ClaimResult], folder: Path) -> list[str]:
     written = []
     for name, items in _merge_figures(results).items():
         first = items[0][1]
-        fig, ax = plt.subplots(figsize=(7.5, 4.6))
+        n_series = sum(len(f.series) for _, f in items)
+        fig, ax = plt.subplots(figsize=(9.5 if n_series > 4 else 7.5, 4.8))
         labels = [s.label for _, f in items for s in f.series]
-        clash = len(labels) != len(set(labels))
+        clashing = {l for l in labels if labels.count(l) > 1}
+        colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        k = 0
         for cid, f in items:
             for s in f.series:
-                label = f"{cid}: {s.label}" if clash and len(items) > 1 else s.label
+                label = f"{cid}: {s.label}" if s.label in clashing and len(items) > 1 else s.label
+                # past 10 series colours repeat: vary the dash pattern so every curve stays distinct
+                kw = {"color": colors[k % len(colors)], "label": label}
+                dash = ["-", "--", ":", "-."][(k // len(colors)) % 4]
+                k += 1
                 if s.style == "scatter":
-                    ax.scatter(s.x, s.y, s=14, label=label)
+                    ax.scatter(s.x, s.y, s=14, **kw)
                 elif s.style == "step":
-                    ax.step(s.x, s.y, where="mid", label=label)
+                    ax.step(s.x, s.y, where="mid", linestyle=dash, **kw)
                 elif s.style == "dashed":
-                    ax.plot(s.x, s.y, "--", label=label)
+                    ax.plot(s.x, s.y, "--", **kw)
                 else:
-                    ax.plot(s.x, s.y, label=label)
+                    ax.plot(s.x, s.y, linestyle=dash, **kw)
         ax.set_xscale(first.xscale)
         ax.set_yscale(first.yscale)
         ax.set_xlabel(first.xlabel)
         ax.set_ylabel(first.ylabel)
         ax.set_title(first.title, fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
-        if len(labels) > 1:
-            ax.legend(fontsize=7, ncol=2 if len(labels) > 6 else 1)
+        if len(labels) > 4:
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        elif len(labels) > 1:
+            ax.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(folder / f"{name}.png", dpi=110)
         plt.close(fig)

@@ -157,12 +157,13 @@ def check(inst: dict, stmt: dict) -> Evidence:
     cond = float(np.linalg.cond(X))
     need = max(CONVERGED_RTOL, 100.0 * cond * U)
     dist = [float(np.linalg.norm(v - w_pred)) / scale for v in run.history_w]
+    label = stmt["optimizer"] + (f" ({LOSS_NAMES[int(inst['loss'])]} loss)" if "loss" in inst else "")
     fig = Figure(
         name="least-squares-distance-to-min-norm",
         title="Least squares: relative distance to w* = w0 + X^+(y - X w0)",
         xlabel="iteration t (+1)",
         ylabel="||w_t - w*|| / ||w*||",
-        series=(Series(stmt["optimizer"], [t + 1 for t in run.history_t], [max(v, 1e-17) for v in dist]),),
+        series=(Series(label, [t + 1 for t in run.history_t], [max(v, 1e-17) for v in dist]),),
         xscale="log",
         yscale="log",
     )
@@ -242,6 +243,17 @@ LIMIT_MUTANTS = (
 STATEMENT = "w_t -> w* = w0 + X^+(y - X w0) = argmin ||w - w0||_2 s.t. Xw = y"
 
 
+def showcase_instance(names: tuple[str, ...]) -> dict:
+    """The family's figure instance: m = 20, d = 60, cond(X) = 10, Gaussian w0 (seeded)."""
+    from ..strategies.matrices import conditioned_matrix
+
+    rng = np.random.default_rng(2018)
+    X = conditioned_matrix(rng, 20, 60, 10.0, 1.0)
+    inst = {"X": X, "y": rng.standard_normal(20), "w0": rng.standard_normal(60),
+            "eta_frac": 0.5, "beta": 0.5, "batch": 4, "seed": 0, "loss": 1}
+    return {k: inst[k] for k in names}
+
+
 def _claim(cid, title, optimizer, extra_fields=(), extra_assumptions=(), strategy_kw=None, expected="holds",
            statement=None, source=SOURCE, examples=None, **kw):
     fields = BASE_FIELDS + tuple(extra_fields)
@@ -261,13 +273,14 @@ def _claim(cid, title, optimizer, extra_fields=(), extra_assumptions=(), strateg
         assumptions=BASE_ASSUMPTIONS + tuple(extra_assumptions),
         fields=fields,
         strategy=lambda: least_squares_instances(names, **skw),
+        showcase=lambda: showcase_instance(names),
         check=check,
         params={"optimizer": optimizer, "limit": min_norm_limit},
         mutants=mutants,
         expected=expected,
         kind="limit",
         family="least-squares",
-        examples=examples or {"quick": 8, "thorough": 40},
+        examples=examples or {"quick": 25, "thorough": 200},
         **kw,
     )
 
