@@ -23,6 +23,8 @@ def test_claim(claim_id, claims_profile):
     assert not missed, "; ".join(f"mutant {m.id} ({m.description}) was {m.verdict}, must be {m.must}: {m.why}" for m in missed)
     for r in res.evaluated:
         assert r.evidence.tolerance_reason.strip(), f"{claim_id}: an evidence without a tolerance reason"
-    if claim.expected == "holds":
+    if claim.expected == "holds" and claim.kind != "identity":
+        # a limit, rate or asymptotic claim compares dynamics with a reference solution, which must be
+        # certified; an identity claim may compare a measurement with an exact closed form
         for r in res.evaluated:
             assert r.evidence.certificates, f"{claim_id}: confirmed without any reference certificate"

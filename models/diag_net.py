@@ -1,0 +1,200 @@
+"""Depth-2 diagonal linear network: beta(w) = w+^2 - w-^2 (elementwise), f(w, x) = <beta(w), x>.
+
+Loss (notes 004, "linear diagonal net"; Woodworth et al. 2020): L(w) = sum_i (<beta(w), x_i> - y_i)^2
+(no 1/2), so with r = X beta - y the gradient is grad_{w+} L = 4 w+ o X^T r, grad_{w-} L = -4 w- o X^T r.
+
+* :func:`diag_net_gradient_flow` integrates dw/dt = -grad L(w) with ``scipy.integrate.solve_ivp``
+  (implicit Radau, analytic Jacobian) from any start (w+0, w-0), stopped by a terminal event when
+  ||X beta - y|| reaches a target residual;
+* :func:`diag_net_gradient_descent` is plain GD with a fixed step eta until the loss is small;
+* :func:`tangent_kernel` is K(x, x') = <grad_w f(w, x), grad_w f(w, x')> at w, computed from a
+  central finite-difference Jacobian of the forward map (exact up to round-off: f is quadratic).
+
+Pure numpy/scipy; knows nothing about where the dynamics "should" land.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.integrate
+
+
+@dataclass
+class DiagRun:
+    """Result of a run: final weights, beta, the residual and snapshots for figures."""
+
+    w_plus: np.ndarray
+    w_minus: np.ndarray
+    t: float  # final time (flow) or number of steps (GD)
+    residual: float  # ||X beta - y||
+    converged: bool
+    steps: int  # accepted ODE steps or GD iterations
+    history_t: list[float] = field(default_factory=list)
+    history_beta: list[np.ndarray] = field(default_factory=list)
+    history_product: list[np.ndarray] = field(default_factory=list)  # w+ o w- along the run
+    max_weight_sq: float = 0.0  # max_t max_j (w+_j^2 + w-_j^2), for round-off bounds
+    info: dict = field(default_factory=dict)
+
+    @property
+    def beta(self) -> np.ndarray:
+        return beta_of(self.w_plus, self.w_minus)
+
+
+def beta_of(w_plus: np.ndarray, w_minus: np.ndarray) -> np.ndarray:
+    return w_plus**2 - w_minus**2
+
+
+def loss(X: np.ndarray, y: np.ndarray, w_plus: np.ndarray, w_minus: np.ndarray) -> float:
+    r = X @ beta_of(w_plus, w_minus) - y
+    return float(r @ r)
+
+
+def _split(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    d = w.size // 2
+    return w[:d], w[d:]
+
+
+def flow_rhs(X: np.ndarray, y: np.ndarray):
+    """(rhs, jacobian) of dw/dt = -grad L for the stacked state w = [w+, w-]."""
+    G = X.T @ X
+
+    def rhs(_t, w):
+        wp, wm = _split(w)
+        g = X.T @ (X @ (wp * wp - wm * wm) - y)
+        return np.concatenate([-4.0 * wp * g, 4.0 * wm * g])
+
+    def jac(_t, w):
+        wp, wm = _split(w)
+        g = X.T @ (X @ (wp * wp - wm * wm) - y)
+        d = wp.size
+        J = np.empty((2 * d, 2 * d))
+        J[:d, :d] = -8.0 * (wp[:, None] * G * wp[None, :])
+        J[:d, d:] = 8.0 * (wp[:, None] * G * wm[None, :])
+        J[d:, :d] = 8.0 * (wm[:, None] * G * wp[None, :])
+        J[d:, d:] = -8.0 * (wm[:, None] * G * wm[None, :])
+        J[np.arange(d), np.arange(d)] -= 4.0 * g
+        J[d + np.arange(d), d + np.arange(d)] += 4.0 * g
+        return J
+
+    return rhs, jac
+
+
+def diag_net_gradient_flow(
+    X: np.ndarray,
+    y: np.ndarray,
+    w_plus0: np.ndarray,
+    w_minus0: np.ndarray,
+    residual_target: float = 1e-12,
+    rtol: float = 1e-12,
+    atol: float | None = None,
+    t_max: float = 1e12,
+    method: str = "LSODA",
+) -> DiagRun:
+    """Gradient flow on L from (w+0, w-0), stopped when ||X beta - y|| <= residual_target.
+
+    Default integrator: LSODA (switches to BDF when the problem turns stiff, which it does near the
+    end where the flow contracts on very different time scales), with the analytic Jacobian.
+    ``converged`` requires the event to have fired and the final residual to be <= 2 x target (the
+    event is located on the dense output, the residual recomputed from the state).
+
+    ``atol`` defaults to rtol times the smallest initial |weight| (weights decay geometrically
+    towards 0 off the support; their *relative* accuracy is what beta needs).
+    """
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    rhs, jac = flow_rhs(X, y)
+    w0 = np.concatenate([w_plus0, w_minus0]).astype(float)
+    if atol is None:
+        atol = rtol * max(float(np.min(np.abs(w0))), 1e-300) * 1e-3
+
+    def hit(_t, w):
+        wp, wm = _split(w)
+        return float(np.linalg.norm(X @ (wp * wp - wm * wm) - y)) - residual_target
+
+    hit.terminal = True
+    hit.direction = -1
+    sol = scipy.integrate.solve_ivp(rhs, (0.0, t_max), w0, method=method, jac=jac, rtol=rtol, atol=atol,
+                                    events=hit, dense_output=False)
+    wT = sol.y_events[0][-1] if sol.status == 1 and sol.y_events[0].size else sol.y[:, -1]
+    tT = float(sol.t_events[0][-1]) if sol.status == 1 and sol.t_events[0].size else float(sol.t[-1])
+    wp, wm = _split(wT)
+    res = float(np.linalg.norm(X @ beta_of(wp, wm) - y))
+    keep = _geometric_indices(sol.t)
+    run = DiagRun(
+        w_plus=wp.copy(), w_minus=wm.copy(), t=tT, residual=res,
+        converged=bool(sol.status == 1 and res <= 2.0 * residual_target),
+        steps=int(sol.t.size - 1),
+        history_t=[float(sol.t[k]) for k in keep] + [tT],
+        history_beta=[beta_of(*_split(sol.y[:, k])) for k in keep] + [beta_of(wp, wm)],
+        history_product=[np.prod(np.vstack(_split(sol.y[:, k])), axis=0) for k in keep] + [wp * wm],
+        max_weight_sq=float(np.max(sol.y**2) * 2.0),
+        info={"nfev": int(sol.nfev), "njev": int(sol.njev), "nlu": int(sol.nlu), "status": int(sol.status),
+              "message": str(sol.message), "rtol": rtol, "atol": atol},
+    )
+    return run
+
+
+def _geometric_indices(t: np.ndarray, n: int = 150) -> list[int]:
+    if t.size <= n:
+        return list(range(t.size))
+    return sorted(set(np.linspace(0, t.size - 1, n).astype(int).tolist()))
+
+
+def diag_net_gradient_descent(
+    X: np.ndarray,
+    y: np.ndarray,
+    w_plus0: np.ndarray,
+    w_minus0: np.ndarray,
+    eta: float,
+    loss_target: float = 1e-24,
+    max_steps: int = 2_000_000,
+    log_every: int = 0,
+) -> DiagRun:
+    """Plain GD w <- w - eta grad L(w) until L(w) <= loss_target (or max_steps)."""
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    wp, wm = np.array(w_plus0, float), np.array(w_minus0, float)
+    hist_t, hist_b, hist_p = [], [], []
+    next_log, k, L = 0, 0, np.inf
+    wmax = float(np.max(wp**2 + wm**2))
+    for k in range(max_steps + 1):
+        r = X @ (wp * wp - wm * wm) - y
+        L = float(r @ r)
+        if k >= next_log:
+            hist_t.append(float(k)), hist_b.append(wp * wp - wm * wm), hist_p.append(wp * wm)
+            next_log = max(k + 1, int(k * 1.2)) if not log_every else k + log_every
+        if L <= loss_target or not np.isfinite(L):
+            break
+        g = 4.0 * eta * (X.T @ r)
+        wp, wm = wp - g * wp, wm + g * wm
+        wmax = max(wmax, float(np.max(wp**2 + wm**2)))
+    hist_t.append(float(k)), hist_b.append(wp * wp - wm * wm), hist_p.append(wp * wm)
+    return DiagRun(w_plus=wp, w_minus=wm, t=float(k), residual=float(np.sqrt(L)), converged=bool(L <= loss_target),
+                   steps=k, history_t=hist_t, history_beta=hist_b, history_product=hist_p, max_weight_sq=wmax,
+                   info={"eta": eta, "loss": L})
+
+
+def gd_step_bound(X: np.ndarray, w_plus0: np.ndarray, w_minus0: np.ndarray) -> float:
+    """1 / (smoothness of L at the start): the Gauss-Newton part of the Hessian is
+    8 J^T J with ||J||^2 <= 4 max_j (w+_j^2 + w-_j^2) ||X||_2^2 (GD with eta below this is stable near w0)."""
+    return 1.0 / (8.0 * 4.0 * float(np.max(w_plus0**2 + w_minus0**2)) * float(np.linalg.norm(X, 2)) ** 2)
+
+
+def tangent_kernel(X1: np.ndarray, X2: np.ndarray, w_plus: np.ndarray, w_minus: np.ndarray,
+                   h: float = 1e-3) -> np.ndarray:
+    """K[i, k] = <grad_w f(w, X1[i]), grad_w f(w, X2[k])>, the Jacobians by central differences.
+
+    f is quadratic in w, so the central difference is exact up to round-off (error ~ u |f| / h).
+    """
+    w = np.concatenate([w_plus, w_minus]).astype(float)
+
+    def jac(Xs):
+        J = np.empty((Xs.shape[0], w.size))
+        for j in range(w.size):
+            e = np.zeros_like(w)
+            e[j] = h
+            fp = Xs @ beta_of(*_split(w + e))
+            fm = Xs @ beta_of(*_split(w - e))
+            J[:, j] = (fp - fm) / (2.0 * h)
+        return J
+
+    return jac(np.atleast_2d(X1)) @ jac(np.atleast_2d(X2)).T

@@ -1,0 +1,200 @@
+"""Training dynamics on linearly separable data (exponential and logistic loss).
+
+Notation: Z = diag(y) X (rows y_i x_i), margins z = Z w, L(w) = sum_i l(z_i) with
+l(z) = exp(-z) or log(1 + exp(-z)). -grad L(w) = Z^T (-l'(z)).
+
+* :func:`gd_separable_batched`: GD and heavy-ball momentum, w_{t+1} = w_t + v_{t+1},
+  v_{t+1} = beta v_t - eta grad L(w_t), vectorized over a batch of instances (one matmul pair per
+  step for the whole batch). Soudry et al. 2018 (Thm 3): w_t = w_hat log t + rho(t), rho bounded.
+* :func:`exp_loss_flow_log_domain`: the gradient flow dw/dt = -grad L(w) reparametrized by its own
+  loss level s = log(1/L(w)). Since d/dt log(1/L) = ||grad L||^2 / L,
+      dw/ds = -grad L / (||grad L||^2 / L) = q / ||q||^2,   q = -grad L / L = Z^T softmax(-Z w),
+  which only involves a softmax (log-sum-exp stable): the path is the flow's path (the clock is
+  irrelevant for the direction), followed to L = 10^-10000 and beyond with |w| ~ 1e4 and no
+  overflow or underflow. s(w) = -logsumexp(-Z w) is recomputed from the state as a consistency check.
+* :func:`steepest_descent_log_domain`: steepest descent w.r.t. ||.||_p (p = 1: greedy coordinate
+  descent; p = inf: sign descent; p = 2: GD) on the exponential loss,
+  w_{t+1} = w_t - eta_t ||g||_* d_t with d_t = argmax_{||d||_p <= 1} <d, -g> and the step
+  eta_t = c / (B^2 L(w_t)) allowed by Gunasekar et al. 2018a, Thm 5 (notes 001).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.integrate
+from scipy.special import logsumexp, softmax
+
+
+@dataclass
+class SeparableRun:
+    """Iterates at checkpoints: ``t`` (steps, or loss level s for the log-domain runs), ``w``
+    (len(t), B, d) or (len(t), d), ``loss`` (as log(1/L) when ``log_loss``)."""
+
+    t: np.ndarray
+    w: np.ndarray
+    loss: np.ndarray
+    log_loss: bool = False
+    seconds: float = 0.0
+    info: dict = field(default_factory=dict)
+
+
+def loss_value(z: np.ndarray, loss: str) -> np.ndarray:
+    """sum_i l(z_i) over the last axis, overflow-free."""
+    if loss == "exp":
+        return np.sum(np.exp(-np.clip(z, -700.0, None)), axis=-1)
+    if loss == "logistic":
+        return np.sum(np.logaddexp(0.0, -z), axis=-1)
+    raise ValueError(f"unknown loss {loss!r}")
+
+
+def log_checkpoints(T: int, n: int) -> np.ndarray:
+    """About n distinct integer steps log-spaced in [1, T] (always including T)."""
+    return np.unique(np.r_[np.geomspace(1, T, n).astype(np.int64), T])
+
+
+def gd_separable_batched(Z, w0, eta, T: int, losses=("exp",), beta=0.0, n_checkpoints: int = 150) -> SeparableRun:
+    """Batched GD / heavy ball on B instances for T steps.
+
+    Z: (m, d) shared by the batch or (B, m, d); w0: (B, d); eta, beta: scalars or (B,);
+    losses: one name per batch row (or one for all). Returns w at log-spaced checkpoints,
+    shape (n, B, d), and the loss values (n, B).
+    """
+    w = np.array(w0, float, copy=True)
+    B, d = w.shape
+    Z = np.asarray(Z, float)
+    shared = Z.ndim == 2
+    m = Z.shape[-2]
+    eta = np.broadcast_to(np.asarray(eta, float), (B,))[:, None]
+    beta = np.broadcast_to(np.asarray(beta, float), (B,))[:, None]
+    losses = tuple(losses) * (B if len(losses) == 1 else 1)
+    is_exp = np.array([l == "exp" for l in losses])
+    logistic_mask = (~is_exp).astype(float)[:, None]
+    any_logistic = bool(np.any(~is_exp))
+    momentum = bool(np.any(beta != 0))
+    v = np.zeros_like(w)
+    ZT = Z.T if shared else np.swapaxes(Z, 1, 2)
+    cps = log_checkpoints(T, n_checkpoints)
+    W = np.empty((len(cps), B, d))
+    # preallocated buffers: the loop is two (batched) matrix products and a few elementwise ops
+    z = np.empty((B, m)) if shared else np.empty((B, m, 1))
+    g = np.empty((B, d)) if shared else np.empty((B, d, 1))
+    w3 = w[:, :, None]  # a view of w for the batched product
+    k = 0
+    t0 = time.perf_counter()
+    for t in range(1, T + 1):
+        if shared:
+            np.matmul(w, ZT, out=z)
+        else:
+            np.matmul(Z, w3, out=z)
+        np.negative(z, out=z)
+        np.minimum(z, 700.0, out=z)
+        np.exp(z, out=z)  # exp(-z) = -l'(z) for the exponential loss
+        if any_logistic:  # sigmoid(-z) = e / (1 + e) on the logistic rows
+            z /= 1.0 + z * (logistic_mask if shared else logistic_mask[:, :, None])
+        if shared:
+            np.matmul(z, Z, out=g)  # = -grad L, (B, d)
+            step = g
+        else:
+            np.matmul(ZT, z, out=g)
+            step = g[:, :, 0]
+        if momentum:
+            v *= beta
+            v += eta * step
+            w += v
+        else:
+            w += eta * step
+        if t == cps[k]:
+            W[k] = w
+            k += 1
+    secs = time.perf_counter() - t0
+    zs = np.einsum("md,nbd->nbm", Z, W) if shared else np.einsum("bmd,nbd->nbm", Z, W)
+    L = np.where(is_exp[None, :], loss_value(zs, "exp"), loss_value(zs, "logistic"))
+    return SeparableRun(cps.astype(float), W, L, seconds=secs,
+                        info={"steps": T, "batch": B, "seconds_per_step": secs / T})
+
+
+def log_inverse_loss(Z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """log(1/L(w)) = -logsumexp(-Z w) for the exponential loss (exact at any scale)."""
+    return -logsumexp(-(w @ Z.T), axis=-1)
+
+
+def exp_loss_flow_log_domain(Z, w0, s_end: float, n_out: int = 200, rtol: float = 1e-10, atol: float = 1e-10,
+                             method: str = "LSODA") -> SeparableRun:
+    """Gradient flow on the exponential loss, followed in s = log(1/L) up to s_end (see module doc)."""
+    Z = np.asarray(Z, float)
+    w0 = np.asarray(w0, float)
+    s0 = float(log_inverse_loss(Z, w0))
+
+    def rhs(s, w):
+        q = Z.T @ softmax(-(Z @ w))
+        return q / (q @ q)
+
+    def jac(s, w):  # the flow is stiff (fast relaxation among support vectors, slow drift)
+        p = softmax(-(Z @ w))
+        q = Z.T @ p
+        H = (Z.T * p) @ Z - np.outer(q, q)  # dq/dw = -H
+        n2 = q @ q
+        return -(np.eye(len(w)) / n2 - 2.0 * np.outer(q, q) / n2**2) @ H
+
+    s_eval = s0 + np.geomspace(1e-2, s_end - s0, n_out)
+    s_eval[-1] = s_end
+    t0 = time.perf_counter()
+    sol = scipy.integrate.solve_ivp(rhs, (s0, s_end), w0, method=method, t_eval=s_eval, rtol=rtol, atol=atol,
+                                    **({"jac": jac} if method in ("Radau", "BDF", "LSODA") else {}))
+    secs = time.perf_counter() - t0
+    W = sol.y.T
+    s_state = log_inverse_loss(Z, W)  # the loss level recomputed from the state
+    return SeparableRun(sol.t, W, s_state, log_loss=True, seconds=secs,
+                        info={"nfev": int(sol.nfev), "success": bool(sol.success), "message": sol.message,
+                              "clock_drift": float(np.max(np.abs(s_state - sol.t) / np.maximum(1.0, np.abs(sol.t))))})
+
+
+def steepest_direction(q: np.ndarray, p: float) -> tuple[np.ndarray, float]:
+    """(d, ||q||_*) with d = argmax_{||d||_p <= 1} <d, q> (ties: first coordinate)."""
+    if p == 1:
+        j = int(np.argmax(np.abs(q)))
+        d = np.zeros_like(q)
+        d[j] = np.sign(q[j])
+        return d, float(abs(q[j]))
+    if p == np.inf:
+        return np.sign(q), float(np.sum(np.abs(q)))
+    if p == 2:
+        n = float(np.linalg.norm(q))
+        return q / n, n
+    raise ValueError("p must be 1, 2 or inf")
+
+
+def steepest_descent_log_domain(Z, w0, p: float, s_end: float, c: float = 0.5, n_checkpoints: int = 150,
+                                max_steps: int = 200_000) -> SeparableRun:
+    """Steepest descent w.r.t. ||.||_p on the exponential loss, run until log(1/L) >= s_end.
+
+    Step size eta_t = c / (B^2 L(w_t)), B = max_i ||z_i||_* (dual norm), 0 < c < 1: the bound of
+    Gunasekar et al. 2018a, Thm 5 (eta_t <= 1/(B^2 L(w_t))). The update w <- w - eta_t ||g||_* d_t
+    reads, with q = -grad L / L = Z^T softmax(-Zw):  w <- w + (c ||q||_* / B^2) d(q): overflow-free.
+    Checkpoints are log-spaced in the loss level s = log(1/L).
+    """
+    Z = np.asarray(Z, float)
+    w = np.array(w0, float, copy=True)
+    dual_p = {1: np.inf, 2: 2, np.inf: 1}[p]
+    B = float(np.max(np.linalg.norm(Z, dual_p, axis=1)))
+    s = float(log_inverse_loss(Z, w))
+    marks = np.geomspace(max(s, 1.0) + 1.0, s_end, n_checkpoints)
+    out_s, out_w = [], []
+    k, steps = 0, 0
+    t0 = time.perf_counter()
+    while s < s_end and steps < max_steps:
+        zw = Z @ w
+        q = Z.T @ softmax(-zw)
+        d, dual = steepest_direction(q, p)
+        w += (c * dual / B**2) * d
+        s = float(-logsumexp(-(Z @ w)))
+        steps += 1
+        while k < len(marks) and s >= marks[k]:
+            out_s.append(s)
+            out_w.append(w.copy())
+            k += 1
+    secs = time.perf_counter() - t0
+    return SeparableRun(np.array(out_s), np.array(out_w), np.array(out_s), log_loss=True, seconds=secs,
+                        info={"steps": steps, "reached": s, "s_end": s_end, "c": c, "B": B})

@@ -1,0 +1,85 @@
+"""Unit tests of models/separable.py: batched GD / heavy ball, the log-domain flow, steepest descent."""
+import math
+
+import numpy as np
+
+from models.separable import (
+    exp_loss_flow_log_domain,
+    gd_separable_batched,
+    log_inverse_loss,
+    steepest_descent_log_domain,
+    steepest_direction,
+)
+from solvers.svm import signed_data
+from theorems.strategies.separable import separable_data
+
+
+def _data(seed=0, m=5, d=3, k=2):
+    X, y, w_hat = separable_data(np.random.default_rng(seed), m, d, k, gamma=0.6)
+    return signed_data(X, y), w_hat
+
+
+def test_batched_gd_equals_unbatched_loop():
+    Z, _ = _data()
+    w0 = np.array([[0.1, -0.2, 0.3], [0.0, 0.0, 0.0]])
+    eta, beta = np.array([0.3, 1.0]), np.array([0.5, 0.0])
+    run = gd_separable_batched(Z, w0, eta, 50, losses=("exp", "logistic"), beta=beta, n_checkpoints=5)
+    for b, loss in enumerate(("exp", "logistic")):
+        w, v = w0[b].copy(), np.zeros(3)
+        for _ in range(50):
+            z = Z @ w
+            g = np.exp(-z) if loss == "exp" else 1 / (1 + np.exp(z))
+            v = beta[b] * v + eta[b] * (Z.T @ g)
+            w = w + v
+        np.testing.assert_allclose(run.w[-1, b], w, rtol=1e-12)
+
+
+def test_batched_gd_per_instance_data_matches_shared():
+    Z, _ = _data()
+    w0 = np.zeros((2, 3))
+    a = gd_separable_batched(Z, w0, 0.5, 40, n_checkpoints=4)
+    b = gd_separable_batched(np.stack([Z, Z]), w0, 0.5, 40, n_checkpoints=4)
+    np.testing.assert_allclose(a.w, b.w, rtol=1e-13)
+
+
+def test_gd_loss_decreases_and_direction_turns_to_svm():
+    Z, w_hat = _data(1)
+    run = gd_separable_batched(Z, np.zeros((1, 3)), 1.0 / 5, 3000, n_checkpoints=30)
+    assert np.all(np.diff(run.loss[:, 0]) <= 1e-15)
+    u = w_hat / np.linalg.norm(w_hat)
+    gaps = [np.linalg.norm(w / np.linalg.norm(w) - u) for w in run.w[:, 0]]
+    assert gaps[-1] < gaps[len(gaps) // 3]
+
+
+def test_log_domain_flow_reaches_astronomically_small_loss():
+    Z, w_hat = _data(2)
+    s_end = 10000 * math.log(10)
+    run = exp_loss_flow_log_domain(Z, np.zeros(3), s_end, n_out=40)
+    assert run.info["success"] and np.all(np.isfinite(run.w))
+    assert run.loss[-1] / math.log(10) >= 9999.0  # L <= 1e-9999, computed from the state
+    assert run.info["clock_drift"] < 1e-6
+    u = w_hat / np.linalg.norm(w_hat)
+    gap = np.linalg.norm(run.w[-1] / np.linalg.norm(run.w[-1]) - u)
+    assert gap < 1e-2
+
+
+def test_log_inverse_loss_is_exact_far_below_float_range():
+    Z, _ = _data(3)
+    w = 1e5 * np.ones(3)
+    direct = -np.log(np.sum(np.exp(-(Z @ np.ones(3)))))  # at scale 1, in float range
+    assert abs(log_inverse_loss(Z, np.ones(3)) - direct) < 1e-12
+    assert np.isfinite(log_inverse_loss(Z, w))
+
+
+def test_steepest_direction_maximizes_inner_product():
+    q = np.array([0.3, -2.0, 1.0])
+    for p, dual in ((1, 2.0), (np.inf, 3.3), (2, np.linalg.norm(q))):
+        d, dn = steepest_direction(q, p)
+        assert abs(np.linalg.norm(d, p) - 1) < 1e-12 and abs(d @ q - dn) < 1e-12 and abs(dn - dual) < 1e-12
+
+
+def test_steepest_descent_raises_loss_level():
+    Z, _ = _data(4)
+    run = steepest_descent_log_domain(Z, np.zeros(3), 1, 20.0, n_checkpoints=10)
+    assert run.info["reached"] >= 20.0
+    assert np.all(np.diff(run.t) > 0)

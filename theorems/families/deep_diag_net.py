@@ -1,0 +1,388 @@
+"""Depth-D diagonal linear networks: the exact limit argmin Q_D, the l1 limit, the notes' h_D.
+
+Theorem (Woodworth et al. 2020, "Kernel and rich regimes in overparametrized models", sec. 5 / Thm 3;
+note 004 "Deep Diagonal Linear Net"; catalogue entry 6). beta = w+^D - w-^D, w+(0) = w-(0) = alpha 1,
+gradient flow on ||X beta - y||^2. For D >= 3 (p = D/(D-2)):
+    beta(inf) = alpha^D h_D(X^T nu),  h_D(u) = (1-u)^(-p) - (1+u)^(-p),  |X^T nu| < 1,
+              = argmin Q_D(beta) s.t. X beta = y,  Q_D(beta) = sum_j q_D(beta_j / alpha^D),  q_D' = h_D^(-1);
+for D = 2, h_2(u) = 2 sinh(u) (the Q_alpha of note 004). As alpha -> 0, beta(inf) -> argmin ||beta||_1.
+(derivation: solvers/q_depth.py)
+
+Claims
+* ``deep-diag-net-q-d`` (limit): the flow's end point equals argmin Q_D, D in {2, 3, 4, 5}.
+  Tolerance (derived from the run, not from the statement): a point that lies on the flow's exact
+  manifold {w+^(2-D) - alpha^(2-D) = -(w-^(2-D) - alpha^(2-D)) in row X} and interpolates IS the limit,
+  so the end point is within (remaining motion, first-order Gauss-Newton step from the residual at the
+  event, x2 for second-order terms) + (manifold defect: the ODE's numerical drift off the invariants,
+  mapped to beta) + the reference's forward-error estimate + 64 ulps of max(|w|^D).
+* ``deep-diag-net-l1-limit`` (asymptotic): for D = 2, 3, 4, 5 along a geometric sequence of alpha the
+  certified argmin Q_D approaches the min-l1 interpolant beta_1 at the order
+      D for D >= 3 (off-support beta_j = alpha^D h_D(lambda_j) + ..., support error of the same order),
+      2 (1 - max_{j not in S} |lambda_j|) for D = 2 (beta_j ~ alpha^(2(1 - |lambda_j|))),
+  lambda the l1 dual certificate X_S^(-T) sign(beta_1,S). The fit uses only alphas where float64
+  certifies the reference (forward-error estimate <= 1% of the distance); the precision floor is the
+  rounding of u = X^T nu near the barrier, ~ eps / (1 - |u|) ~ eps / alpha^(D-2).
+  Tolerance on |fitted - predicted order|: 3 standard errors of the slope + the drift of the local
+  slope across the fit window (the measured size of the next-order correction) + 0.02 stated margin.
+  The flow itself is not run here (affordable only at the top of the alpha range): that the flow
+  lands on argmin Q_D is the claim above.
+* ``deep-diag-net-notes-h-d`` (expected fails): the notes' h_D (exponent -1/(D-2), the exponent of w,
+  not of w^D, and an extra alpha^D factor) does not give the flow's limit; control: the derived h_D.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from models.deep_diag_net import deep_diag_net_gradient_flow, manifold_defect_beta, remaining_motion
+from solvers.min_norm import min_norm_interpolant
+from solvers.q_depth import Barrier, argmin_q, depth_barrier, min_l1_vertex
+
+from ..contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Series, Verdict
+from ..registry import register
+from ..strategies.deep_diag_net import deep_diag_instances, l1_vertex_instances
+
+FAMILY = "deep-diag-net"
+EPS = np.finfo(float).eps
+SOURCE = ("Woodworth et al. 2020, Kernel and rich regimes, sec. 5 (deep diagonal nets, Thm 3); "
+          "note 004 'Deep Diagonal Linear Net'; catalogue entry 6")
+
+# ---- predicted limits (statement parts a mutant can override) -------------------------------------
+
+
+def qd_limit(X, y, depth, alpha, cross_check=True):
+    """The theorem: argmin Q_D s.t. X beta = y, beta = alpha^D h_D(X^T nu)."""
+    b, cert, _ = argmin_q(X, y, depth_barrier(depth, alpha), cross_check=cross_check)
+    return b, cert
+
+
+def _scaled(factor_fn):
+    def limit(X, y, depth, alpha):
+        bar = depth_barrier(depth, alpha)
+        b, cert, _ = argmin_q(X, y, Barrier(bar.p, factor_fn(depth, alpha) * bar.scale), cross_check=False)
+        return b, cert
+    return limit
+
+
+wrong_constant_limit = _scaled(lambda D, a: 2.0)  # beta = 2 alpha^D h_D
+stray_alpha_limit = _scaled(lambda D, a: a**D)  # beta = alpha^(2D) h_D (the notes' extra alpha^D)
+
+
+def w_exponent_limit(X, y, depth, alpha):
+    """Mutant: exponent -1/(D-2) (of w, not of w^D), scale alpha^D. At D = 2 there is no such exponent."""
+    if depth == 2:
+        return qd_limit(X, y, depth, alpha, cross_check=False)
+    b, cert, _ = argmin_q(X, y, Barrier(1.0 / (depth - 2.0), alpha**depth), cross_check=False)
+    return b, cert
+
+
+def notes_h_limit(X, y, depth, alpha):
+    """The notes' statement: beta = alpha^D h(z), h(z) = alpha^D [(1 + c z)^(-1/(D-2)) - (1 - c z)^(-1/(D-2))],
+    c = alpha^(D-2) D (D-2); with u = -c z this is beta = alpha^(2D) [(1-u)^(-1/(D-2)) - (1+u)^(-1/(D-2))]."""
+    b, cert, _ = argmin_q(X, y, Barrier(1.0 / (depth - 2.0), alpha ** (2 * depth)), cross_check=False)
+    return b, cert
+
+
+def l2_limit(X, y, depth, alpha):
+    return min_norm_interpolant(X, y, np.zeros(X.shape[1]))
+
+
+def l1_limit_at_alpha(X, y, depth, alpha):
+    b, cert, _ = min_l1_vertex(X, y)
+    return b, cert
+
+
+# ---- the flow (cached: mutants re-use the run, only the reference changes) ------------------------
+
+_FLOW_CACHE: dict = {}
+
+
+def _flow(X, y, depth, alpha):
+    key = (X.tobytes(), X.shape, y.tobytes(), int(depth), float(alpha))
+    if key not in _FLOW_CACHE:
+        if len(_FLOW_CACHE) > 256:
+            _FLOW_CACHE.clear()
+        _FLOW_CACHE[key] = deep_diag_net_gradient_flow(X, y, depth, alpha)
+    return _FLOW_CACHE[key]
+
+
+def check_flow_limit(inst: dict, stmt: dict) -> Evidence:
+    X, y, D, alpha = inst["X"], inst["y"], int(inst["depth"]), float(inst["alpha"])
+    t0 = time.perf_counter()
+    run = _flow(X, y, D, alpha)
+    t1 = time.perf_counter()
+    b_ref, cert = stmt["limit"](X, y, D, alpha)
+    t2 = time.perf_counter()
+    scale = max(float(np.linalg.norm(b_ref)), 1e-300)
+    gap = float(np.linalg.norm(run.beta - b_ref)) / scale
+    rem = float(np.linalg.norm(remaining_motion(X, y, run, D)))
+    defect = float(np.linalg.norm(manifold_defect_beta(X, run, D, alpha)))
+    rounding = 64.0 * EPS * float(np.max(np.maximum(run.w_plus, run.w_minus)) ** D)
+    ref_err = float(cert.residuals.get("forward_error_estimate", cert.tolerance))
+    tol = (2.0 * rem + defect + rounding) / scale + ref_err
+    reason = (f"(2 x remaining motion {rem:.1e} + manifold defect {defect:.1e} + rounding {rounding:.1e}) / ||beta_ref||"
+              f" + reference forward error {ref_err:.1e}; Radau rtol {run.info['rtol']:.0e}, stop at t = {run.t_end:.2e}")
+    hist = np.linalg.norm(run.history_beta - b_ref[None, :], axis=1) / scale
+    keep = run.history_t > 0
+    fig = Figure(
+        name="deep-diag-net-flow-vs-qd",
+        title="Depth-D diagonal net: gradient flow vs argmin Q_D",
+        xlabel="time t",
+        ylabel="||beta(t) - beta_ref|| / ||beta_ref||",
+        series=(Series(f"D={D}, alpha={alpha:.3g}", run.history_t[keep].tolist(),
+                       np.maximum(hist[keep], 1e-17).tolist()),
+                Series("tolerance", [float(run.history_t[keep][0]), float(run.t_end)], [tol, tol])),
+        xscale="log", yscale="log",
+    )
+    return Evidence(
+        gap=gap, tolerance=tol, tolerance_reason=reason, certificates=[cert],
+        converged=run.reached_event,
+        convergence_note=f"relative residual {run.relative_residual:.1e} at t = {run.t_end:.2e} ({run.info['message']})",
+        timings={"dynamics": t1 - t0, "reference": t2 - t1},
+        figures=[fig],
+        details={"miss": gap, "depth": D, "alpha": alpha, "t_end": run.t_end, "nfev": run.nfev,
+                 "remaining_motion": rem, "manifold_defect": defect, "m": X.shape[0], "d": X.shape[1]},
+    )
+
+
+# ---- the alpha -> 0 limit --------------------------------------------------------------------------
+
+DEPTHS = (2, 3, 4, 5)
+ALPHA_GRID = {2: 10.0 ** -np.linspace(1.0, 40.0, 40), **{D: np.logspace(-0.3, -3.5, 17) for D in (3, 4, 5)}}
+FIT_POINTS = 5
+CERTIFIABLE_FRACTION = 0.01  # the reference's forward error must be <= 1% of the distance measured
+
+
+def predicted_order(depth, off_support_max):
+    return float(depth) if depth >= 3 else 2.0 * (1.0 - off_support_max)
+
+
+def order_minus_one(depth, off_support_max):
+    return predicted_order(depth, off_support_max) - 1.0
+
+
+def order_plus_one(depth, off_support_max):
+    return predicted_order(depth, off_support_max) + 1.0
+
+
+def order_d_everywhere(depth, off_support_max):
+    """Mutant: alpha^D also at D = 2 (the depth-2 approach is instance dependent and slower)."""
+    return float(depth)
+
+
+def l1_reference(X, y):
+    b, cert, _ = min_l1_vertex(X, y)
+    return b, cert
+
+
+def l2_reference(X, y):
+    return min_norm_interpolant(X, y, np.zeros(X.shape[1]))
+
+
+_SEQ_CACHE: dict = {}
+
+
+def _sequence(X, y, depth):
+    """(alphas, beta_alpha, forward_error, certified) along the grid, warm-started (continuation)."""
+    key = (X.tobytes(), X.shape, y.tobytes(), depth)
+    if key in _SEQ_CACHE:
+        return _SEQ_CACHE[key]
+    nu, out = None, []
+    for a in ALPHA_GRID[depth]:
+        b, cert, res = argmin_q(X, y, depth_barrier(depth, float(a)), nu0=nu, cross_check=False, cert_tol=1e-8)
+        nu = res.nu
+        out.append((float(a), b, res.forward_error, cert))
+    if len(_SEQ_CACHE) > 64:
+        _SEQ_CACHE.clear()
+    _SEQ_CACHE[key] = out
+    return out
+
+
+def _fit(la, ld):
+    A = np.column_stack([la, np.ones_like(la)])
+    coef, *_ = np.linalg.lstsq(A, ld, rcond=None)
+    res = ld - A @ coef
+    dof = max(len(la) - 2, 1)
+    s2 = float(res @ res) / dof
+    se = float(np.sqrt(s2 * np.linalg.inv(A.T @ A)[0, 0]))
+    return float(coef[0]), float(coef[1]), se
+
+
+def check_l1_limit(inst: dict, stmt: dict) -> Evidence:
+    X, y = inst["X"], inst["y"]
+    t0 = time.perf_counter()
+    b_ref, cert_ref = stmt["reference"](X, y)
+    b_l1, cert_l1, vertex = min_l1_vertex(X, y)  # the dual margin (predicted D = 2 order) is the theorem's
+    scale = max(float(np.linalg.norm(b_ref)), 1e-300)
+    certs = [cert_ref] if cert_ref is cert_l1 else [cert_ref, cert_l1]
+    worst = None
+    per_depth, series, notes = {}, [], []
+    converged = True
+    for D in DEPTHS:
+        seq = _sequence(X, y, D)
+        alphas = np.array([s[0] for s in seq])
+        dist = np.array([float(np.linalg.norm(s[1] - b_ref)) / scale for s in seq])
+        ferr = np.array([s[2] / scale for s in seq])
+        ok = np.array([s[3].valid for s in seq]) & (ferr <= CERTIFIABLE_FRACTION * dist) & (dist > 0)
+        idx = np.flatnonzero(ok)
+        # stop at the first alpha float64 cannot certify: the sequence is truncated there
+        stop = idx[: np.argmax(np.diff(np.r_[idx, -10]) != 1) + 1] if idx.size else idx
+        series.append(Series(f"D={D}", alphas.tolist(), np.maximum(dist, 1e-17).tolist(), "scatter"))
+        if stop.size < 3:
+            converged = False
+            notes.append(f"D={D}: only {stop.size} certifiable alphas")
+            continue
+        win = stop[-FIT_POINTS:]
+        la, ld = np.log(alphas[win]), np.log(dist[win])
+        slope, icpt, se = _fit(la, ld)
+        local = np.diff(ld) / np.diff(la)
+        drift = float(abs(local[-1] - local[0])) if local.size >= 2 else 0.0
+        tol = 3.0 * se + drift + 0.02
+        pred = float(stmt["order"](D, vertex.off_support_max))
+        shrinks = dist[stop[-1]] <= 0.1 * dist[stop[0]]
+        gap = abs(slope - pred) if shrinks else max(abs(slope - pred), 10.0 * tol)
+        per_depth[D] = {"fitted_order": slope, "predicted_order": pred, "se": se, "local_slope_drift": drift,
+                        "tolerance": tol, "shrinks": bool(shrinks), "alpha_fit": [float(alphas[win[0]]), float(alphas[win[-1]])],
+                        "smallest_certified_alpha": float(alphas[stop[-1]]), "distance_at_smallest": float(dist[stop[-1]]),
+                        "first_uncertified_alpha": float(alphas[stop[-1] + 1]) if stop[-1] + 1 < len(alphas) else None}
+        xs = np.exp(la)
+        series.append(Series(f"D={D} fit: order {slope:.2f} (pred {pred:.2f})", xs.tolist(),
+                             np.exp(icpt + slope * la).tolist(), "line"))
+        r = gap / tol
+        if worst is None or r > worst[0]:
+            worst = (r, D, gap, tol)
+    t1 = time.perf_counter()
+    fig = Figure(
+        name="deep-diag-net-distance-to-l1",
+        title="Depth-D diagonal net: distance of argmin Q_D to the min-l1 interpolant",
+        xlabel="alpha", ylabel="||beta_alpha - beta_l1|| / ||beta_l1||",
+        series=tuple(series), xscale="log", yscale="log",
+    )
+    if worst is None:
+        return Evidence(gap=np.nan, tolerance=np.nan, tolerance_reason="no depth had a certifiable sequence",
+                        certificates=certs, converged=False, convergence_note="; ".join(notes), figures=[fig],
+                        details={"per_depth": per_depth})
+    _, D, gap, tol = worst
+    reason = (f"worst depth D={D}: 3 SE of the log-log slope + local-slope drift over the fit window + 0.02; "
+              f"fit on the {FIT_POINTS} smallest alphas where the reference's forward error <= 1% of the distance")
+    return Evidence(
+        gap=gap, tolerance=tol, tolerance_reason=reason, certificates=certs, converged=converged,
+        convergence_note="; ".join(notes), timings={"references": t1 - t0}, figures=[fig],
+        details={"per_depth": per_depth, "l1_dual_off_support_max": vertex.off_support_max,
+                 "m": X.shape[0], "d": X.shape[1]},
+    )
+
+
+# ---- assumptions ------------------------------------------------------------------------------------
+
+def _shapes(inst):
+    X, y = inst["X"], inst["y"]
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        return f"X {X.shape}, y {y.shape}"
+    if X.shape[0] >= X.shape[1]:
+        return f"X is {X.shape[0]}x{X.shape[1]}, need m < d"
+    return None
+
+
+def _full_rank(inst):
+    s = np.linalg.svd(inst["X"], compute_uv=False)
+    return None if s[-1] > 1e-8 * s[0] else f"sigma_min/sigma_max = {s[-1] / s[0]:.1e}"
+
+
+def _depth(allowed):
+    def test(inst):
+        return None if int(inst["depth"]) in allowed else f"depth {inst['depth']} not in {allowed}"
+    return test
+
+
+def _alpha(inst):
+    a = float(inst["alpha"])
+    return None if 0.0 < a <= 10.0 else f"alpha = {a}"
+
+
+def _l1_nondegenerate(inst):
+    b, cert, v = min_l1_vertex(inst["X"], inst["y"])
+    if not cert.valid:
+        return f"min-l1 vertex not certified ({cert.worst:.1e})"
+    return None if v.off_support_max <= 0.95 else f"dual margin too small (max off-support |x_j^T lambda| = {v.off_support_max:.3f})"
+
+
+A_SHAPES = Assumption("X is m x d with m < d, y has m entries", _shapes)
+A_RANK = Assumption("X has full row rank", _full_rank)
+A_ALPHA = Assumption("alpha > 0", _alpha)
+A_L1 = Assumption("the min-l1 interpolant is a unique non-degenerate vertex (dual margin >= 0.05)", _l1_nondegenerate)
+F_X = Field("X", 2, "design matrix, m x d with m < d")
+F_Y = Field("y", 1, "targets, length m")
+F_DEPTH = Field("depth", 0, "depth D >= 2 of beta = w+^D - w-^D", integer=True)
+F_ALPHA = Field("alpha", 0, "initialization scale: w+(0) = w-(0) = alpha 1")
+
+QD_STATEMENT = ("gradient flow on ||X(w+^D - w-^D) - y||^2 from w+ = w- = alpha 1 converges to "
+                "argmin sum_j q_D(beta_j/alpha^D) s.t. X beta = y, i.e. beta = alpha^D h_D(X^T nu), "
+                "h_D(u) = (1-u)^(-D/(D-2)) - (1+u)^(-D/(D-2)) (D >= 3), h_2 = 2 sinh")
+NOTES_STATEMENT = ("(notes 004) beta(inf) = alpha^D h_D(X^T s) with h_D(z) = alpha^D[(1 + alpha^(D-2) D(D-2) z)^(-1/(D-2)) "
+                   "- (1 - alpha^(D-2) D(D-2) z)^(-1/(D-2))]")
+ERRATUM = ("h_D(u) = (1-u)^(-D/(D-2)) - (1+u)^(-D/(D-2)) (exponent -D/(D-2), the exponent of w^D; -1/(D-2) is "
+           "the exponent of w) and beta(inf) = alpha^D h_D(X^T nu) with no further alpha^D factor")
+
+register(
+    Claim(
+        id="deep-diag-net-q-d",
+        title="Depth-D diagonal net: the gradient-flow limit is argmin Q_D",
+        statement=QD_STATEMENT,
+        source=SOURCE,
+        assumptions=(A_SHAPES, A_RANK, A_ALPHA, Assumption("depth in {2, 3, 4, 5}", _depth((2, 3, 4, 5)))),
+        fields=(F_X, F_Y, F_DEPTH, F_ALPHA),
+        strategy=lambda: deep_diag_instances(),
+        check=check_flow_limit,
+        params={"limit": qd_limit},
+        mutants=(
+            Mutant("exponent-of-w", "h with exponent -1/(D-2) (the exponent of w, not w^D)", {"limit": w_exponent_limit}),
+            Mutant("wrong-constant", "beta = 2 alpha^D h_D(X^T nu) (constant 2)", {"limit": wrong_constant_limit}),
+            Mutant("stray-alpha-d", "beta = alpha^(2D) h_D(X^T nu) (the notes' extra alpha^D)", {"limit": stray_alpha_limit}),
+            Mutant("l2-limit", "limit argmin ||beta||_2 s.t. X beta = y", {"limit": l2_limit}),
+            Mutant("l1-limit", "limit argmin ||beta||_1 already at finite alpha", {"limit": l1_limit_at_alpha}),
+        ),
+        expected="holds", kind="limit", family=FAMILY,
+        examples={"quick": 8, "thorough": 30}, mutant_instances=4,
+    ),
+    Claim(
+        id="deep-diag-net-l1-limit",
+        title="Depth-D diagonal net: alpha -> 0 gives the min-l1 interpolant, at order alpha^D (D >= 3)",
+        statement=("for every D >= 2, argmin Q_D (= the flow limit) -> argmin ||beta||_1 s.t. X beta = y as alpha -> 0; "
+                   "||beta_alpha - beta_1|| = Theta(alpha^D) for D >= 3 and Theta(alpha^(2(1 - max_{j not in S}|x_j^T lambda|))) "
+                   "for D = 2 (lambda the l1 dual certificate)"),
+        source=SOURCE,
+        assumptions=(A_SHAPES, A_RANK, A_L1),
+        fields=(F_X, F_Y),
+        strategy=lambda: l1_vertex_instances(),
+        check=check_l1_limit,
+        params={"reference": l1_reference, "order": predicted_order},
+        mutants=(
+            Mutant("l2-in-place-of-l1", "alpha -> 0 limit is argmin ||beta||_2", {"reference": l2_reference}),
+            Mutant("order-d-minus-1", "order of approach D - 1 (D >= 3), 2(1 - max|lambda|) - 1 at D = 2", {"order": order_minus_one}),
+            Mutant("order-d-plus-1", "order of approach D + 1", {"order": order_plus_one}),
+            Mutant("order-d-at-depth-2", "order alpha^D also at D = 2", {"order": order_d_everywhere}),
+        ),
+        expected="holds", kind="asymptotic", family=FAMILY,
+        examples={"quick": 4, "thorough": 25}, mutant_instances=3,
+    ),
+    Claim(
+        id="deep-diag-net-notes-h-d",
+        title="Notes 004's h_D (exponent -1/(D-2), extra alpha^D) does not give the flow limit",
+        statement=NOTES_STATEMENT,
+        source="note 004 'Deep Diagonal Linear Net' (Srebro, kernel vs rich regimes); catalogue entry 6",
+        assumptions=(A_SHAPES, A_RANK, A_ALPHA, Assumption("depth in {3, 4, 5}", _depth((3, 4, 5)))),
+        fields=(F_X, F_Y, F_DEPTH, F_ALPHA),
+        # alpha >= 0.5: the notes' map needs 1 - |u| ~ alpha^(2D(D-2)), beyond float64 at small alpha
+        strategy=lambda: deep_diag_instances(depths=(3, 4, 5), e_max={3: 0.3, 4: 0.3, 5: 0.3}),
+        check=check_flow_limit,
+        params={"limit": notes_h_limit},
+        mutants=(
+            Mutant("derived-h-d-control", "the corrected h_D (exponent -D/(D-2), beta = alpha^D h_D): must be confirmed",
+                   {"limit": qd_limit}, must=Verdict.CONFIRMED),
+        ),
+        expected="fails", kind="limit", family=FAMILY, erratum=ERRATUM,
+        examples={"quick": 4, "thorough": 20}, mutant_instances=3,
+    ),
+)
