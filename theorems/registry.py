@@ -9,10 +9,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import sys
 
 from .contract import Claim
 
 _CLAIMS: dict[str, Claim] = {}
+_MODULE: dict[str, str] = {}  # claim id -> the module that registered it
 _LOADED = False
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -23,12 +25,14 @@ class UnknownClaim(KeyError):
 
 
 def register(*claims: Claim) -> None:
+    caller = sys._getframe(1).f_globals.get("__name__", "")
     for c in claims:
         if not _ID.match(c.id):
             raise ValueError(f"claim id {c.id!r} is not kebab-case")
         if c.id in _CLAIMS and _CLAIMS[c.id] is not c:
             raise ValueError(f"duplicate claim id {c.id!r}")
         _CLAIMS[c.id] = c
+        _MODULE[c.id] = caller
 
 
 def _load() -> None:
@@ -37,9 +41,16 @@ def _load() -> None:
         return
     from . import families
 
-    for mod in sorted(pkgutil.iter_modules(families.__path__), key=lambda m: m.name):
-        if not mod.name.startswith("_"):
-            importlib.import_module(f"{families.__name__}.{mod.name}")
+    mods = [importlib.import_module(f"{families.__name__}.{m.name}")
+            for m in sorted(pkgutil.iter_modules(families.__path__), key=lambda m: m.name) if not m.name.startswith("_")]
+    # list claims in catalogue order (a family module may set CATALOGUE_ENTRY), then by module name
+    rank = {}
+    for k, mod in enumerate(sorted(mods, key=lambda mod: (getattr(mod, "CATALOGUE_ENTRY", 99), mod.__name__))):
+        for cid, owner in _MODULE.items():
+            if owner == mod.__name__:
+                rank.setdefault(cid, k)
+    order = sorted(_CLAIMS, key=lambda i: rank.get(i, len(mods)))
+    _CLAIMS.update({i: _CLAIMS.pop(i) for i in order})
     _LOADED = True
 
 

@@ -31,6 +31,8 @@ Claims
 """
 from __future__ import annotations
 
+CATALOGUE_ENTRY = 6  # position in ../shared/CLAIMS.md: orders claims in lists and reports
+
 import time
 
 import numpy as np

@@ -25,6 +25,8 @@ log-log curve over a 16x width range).
 """
 from __future__ import annotations
 
+CATALOGUE_ENTRY = 7  # position in ../shared/CLAIMS.md: orders claims in lists and reports
+
 import hashlib
 import math
 import time

@@ -27,6 +27,8 @@ How the checks stay honest about 1/log t (nothing here is a tuned constant):
 """
 from __future__ import annotations
 
+CATALOGUE_ENTRY = 3  # position in ../shared/CLAIMS.md: orders claims in lists and reports
+
 import hashlib
 import math
 import time
