@@ -42,6 +42,7 @@ from solvers.min_norm import min_norm_interpolant
 from solvers.q_depth import Barrier, argmin_q, depth_barrier, min_l1_vertex
 
 from ..contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Series, Verdict
+from ..fitting import loglog_slope
 from ..registry import register
 from ..strategies.deep_diag_net import deep_diag_instances, l1_vertex_instances
 
@@ -201,16 +202,6 @@ def _sequence(X, y, depth):
     return out
 
 
-def _fit(la, ld):
-    A = np.column_stack([la, np.ones_like(la)])
-    coef, *_ = np.linalg.lstsq(A, ld, rcond=None)
-    res = ld - A @ coef
-    dof = max(len(la) - 2, 1)
-    s2 = float(res @ res) / dof
-    se = float(np.sqrt(s2 * np.linalg.inv(A.T @ A)[0, 0]))
-    return float(coef[0]), float(coef[1]), se
-
-
 def check_l1_limit(inst: dict, stmt: dict) -> Evidence:
     X, y = inst["X"], inst["y"]
     t0 = time.perf_counter()
@@ -237,7 +228,8 @@ def check_l1_limit(inst: dict, stmt: dict) -> Evidence:
             continue
         win = stop[-FIT_POINTS:]
         la, ld = np.log(alphas[win]), np.log(dist[win])
-        slope, icpt, se = _fit(la, ld)
+        fit = loglog_slope(la, ld, logged=True)
+        slope, icpt, se = fit.slope, fit.intercept, fit.se
         local = np.diff(ld) / np.diff(la)
         drift = float(abs(local[-1] - local[0])) if local.size >= 2 else 0.0
         tol = 3.0 * se + drift + 0.02

@@ -31,6 +31,7 @@ from solvers.r_alpha import (R_alpha, r_certificate, argmin_r_alpha, quartic_lar
                              r_param)
 
 from ..contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Series, Verdict
+from ..fitting import loglog_slope
 from ..registry import register
 from ..strategies.diag_net import diag_net_system, r_values
 
@@ -177,13 +178,8 @@ def check_invariant(inst, stmt) -> Evidence:
 # ---- asymptotics in alpha ----------------------------------------------------------------------
 
 def _fit(x, y):
-    A = np.vstack([np.log(x), np.ones(len(x))]).T
-    coef, res, *_ = np.linalg.lstsq(A, np.log(y), rcond=None)
-    n = len(x)
-    resid = np.log(y) - A @ coef
-    s2 = float(resid @ resid) / max(n - 2, 1)
-    se = float(np.sqrt(s2 * np.linalg.inv(A.T @ A)[0, 0]))
-    return float(coef[0]), se
+    f = loglog_slope(x, y)
+    return f.slope, f.se
 
 
 def check_large_alpha(inst, stmt) -> Evidence:

@@ -51,6 +51,7 @@ from solvers.curvature_penalty import (
 from solvers.spline import arccos_kernel_gaussian, curvature_spline, kernel_interpolant, natural_cubic_spline
 
 from ..contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Series, Verdict
+from ..fitting import loglog_slope
 from ..registry import register
 from ..strategies.relu import (
     KERNEL_SEEDS,
@@ -305,10 +306,8 @@ def kernel_limit(inst):
 
 
 def _fit_slope(widths, errs):
-    lx, ly = np.log(widths), np.log(errs)
-    res = scipy.stats.linregress(lx, ly)
-    dof = len(lx) - 2
-    return float(res.slope), float(res.stderr), dof
+    f = loglog_slope(widths, errs)
+    return f.slope, f.se, f.dof
 
 
 def check_width_sweep(inst, stmt) -> Evidence:
