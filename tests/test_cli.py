@@ -144,3 +144,11 @@ def test_replay_saved_counterexample(tmp_path):
     r = run("replay", cid, env=env)
     assert r.returncode == 0 and "outcome: fail" in r.stdout
     _one_line_error(run("replay", CID, env=env), "no saved counterexample")
+
+
+def test_non_separable_data_for_a_margin_claim(tmp_path):
+    X = [[1.0, 0.0], [2.0, 0.0], [-1.0, 0.5]]  # x_2 = 2 x_1 with the opposite label: not separable
+    inst = {"X": X, "y": [1.0, -1.0, 1.0], "w0": [0.0, 0.0], "eta_frac": 0.5, "beta": 0.0}
+    (tmp_path / "i.json").write_text(json.dumps(inst))
+    _one_line_error(run("check", "gd-separable-svm-direction", "--instance", str(tmp_path / "i.json")),
+                    "not linearly separable")
