@@ -155,9 +155,19 @@ def verdict_of(claim: Claim, records: list[Record], counterexample: Record | Non
     return Verdict.CONFIRMED, f"all {len(evaluated)} instances within tolerance, certificates valid"
 
 
-def run_mutant(claim: Claim, mutant: Mutant, instances: list[Instance]) -> MutantResult:
-    """Evaluate a mutant statement with the claim's check on the given instances."""
+def run_mutant(claim: Claim, mutant: Mutant, instances: list[Instance], reserve: list[Instance] = ()) -> MutantResult:
+    """Evaluate a mutant statement with the claim's check on the given instances.
+
+    A mutant that must be refuted and survives them is tried on the ``reserve`` instances (more of
+    the claim's own generated instances) until one refutes it, as a Hypothesis search for a
+    counterexample would: a wrong statement can coincide with the right one on some instances
+    (e.g. a depth-D formula at D = 2)."""
     evs = [safe_evaluate(claim, inst, dict(mutant.overrides)) for inst in instances]
+    if mutant.must == Verdict.REFUTED:
+        for inst in reserve:
+            if any(e.outcome == "fail" for e in evs):
+                break
+            evs.append(safe_evaluate(claim, inst, dict(mutant.overrides)))
     evs = [e for e in evs if e.outcome != "precondition"]
     fails = [e for e in evs if e.outcome == "fail"]
     inconc = [e for e in evs if e.outcome == "inconclusive"]
@@ -187,13 +197,13 @@ def run_mutant(claim: Claim, mutant: Mutant, instances: list[Instance]) -> Mutan
     )
 
 
-def mutant_instances(claim: Claim, records: list[Record], counterexample: Record | None) -> list[Instance]:
+def mutant_instances(claim: Claim, records: list[Record], counterexample: Record | None, limit: int) -> list[Instance]:
     """The instances mutants are judged on: the counterexample first (if any), then generated ones."""
     out: list[Instance] = []
     if counterexample is not None:
         out.append(counterexample.instance)
     for r in records:
-        if len(out) >= claim.mutant_instances:
+        if len(out) >= limit:
             break
         if not r.shrinking and r.evidence.outcome != "precondition":
             out.append(r.instance)
@@ -226,11 +236,12 @@ def run_claim(
         path = str(save_instance(ce.instance, d / f"{claim.id}.npz"))
     mutants: list[MutantResult] = []
     if with_mutants:
-        insts = mutant_instances(claim, records, ce)
+        k = claim.mutant_instances
+        pool = mutant_instances(claim, records, ce, 4 * k)
         for m in claim.mutants:
             if progress:
                 progress(f"{claim.id}: mutant {m.id}")
-            mutants.append(run_mutant(claim, m, insts))
+            mutants.append(run_mutant(claim, m, pool[:k], pool[k:]))
     figs = list(showcase.evidence.figures) if showcase is not None and showcase.evidence.figures \
         else _representative_figures(records, ce)
     return ClaimResult(
