@@ -155,7 +155,9 @@ def _lp_highs(Z: np.ndarray, p: float) -> tuple[np.ndarray, float, float]:
 def _lp_cvxpy(Z: np.ndarray, p: float) -> np.ndarray:
     w = cp.Variable(Z.shape[1])
     prob = cp.Problem(cp.Minimize(cp.norm(w, 1 if p == 1 else "inf")), [Z @ w >= 1])
-    prob.solve(solver=cp.CLARABEL)
+    # tighter than Clarabel's 1e-8 defaults: near-degenerate LPs otherwise differ from HiGHS's vertex
+    # by ~sqrt(tolerance) and the cross-check cannot certify a unique solution
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12, tol_ktratio=1e-10)
     if prob.status not in ("optimal", "optimal_inaccurate"):
         raise RuntimeError(f"Clarabel: {prob.status}")
     return np.asarray(w.value, float)
