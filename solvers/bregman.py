@@ -24,12 +24,12 @@ reparametrization's approach to it).
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg
 import scipy.optimize
 
 from models.mirror_descent import Potential
 
 from .certificate import Certificate
+from .newton import newton_direction
 from .min_norm import row_space_basis
 
 EPS = np.finfo(float).eps
@@ -65,10 +65,7 @@ def bregman_dual_newton(X, y, w0, potential: Potential, max_iter: int = 200) -> 
             break
         H = X @ potential.conj_hess_mv(theta, X.T)
         H = 0.5 * (H + H.T)
-        try:
-            step = -scipy.linalg.solve(H, grad, assume_a="pos")
-        except (np.linalg.LinAlgError, ValueError):
-            step = -np.linalg.lstsq(H, grad, rcond=None)[0]
+        step = newton_direction(H, grad)
         if float(np.linalg.norm(grad)) <= 1e3 * EPS * (xnorm * float(np.linalg.norm(w)) + ynorm):
             polish += 1  # near round-off: two full Newton steps to polish, then stop
             if polish > 2:

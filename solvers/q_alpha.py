@@ -27,6 +27,7 @@ import scipy.linalg
 import scipy.optimize
 
 from .certificate import Certificate
+from .newton import newton_direction
 
 EPS = np.finfo(float).eps
 
@@ -91,10 +92,7 @@ def q_alpha_dual_newton(X: np.ndarray, y: np.ndarray, log_a: np.ndarray, log_b: 
         if gnorm >= gnorm_prev and gnorm_prev < 1e-8 * max(float(np.linalg.norm(y)), 1e-300):
             break  # round-off floor reached (the residual stopped decreasing)
         H = (X * curv) @ X.T
-        try:
-            step = -scipy.linalg.solve(H, g, assume_a="pos")
-        except (np.linalg.LinAlgError, ValueError):
-            step = -np.linalg.lstsq(H, g, rcond=None)[0]
+        step = newton_direction(H, g)
         dec = float(-g @ step)
         t = 1.0
         zmove = float(np.max(np.abs(X.T @ step)))

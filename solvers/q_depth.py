@@ -34,6 +34,7 @@ import scipy.linalg
 import scipy.optimize
 
 from .certificate import Certificate
+from .newton import newton_direction
 
 EPS = np.finfo(float).eps
 PRIMAL_COND_MAX = 1e6  # beyond this the primal trust-region route cannot reach 1e-10 in float64
@@ -162,10 +163,7 @@ def dual_newton(X: np.ndarray, y: np.ndarray, barrier: Barrier, nu0=None, max_it
             break
         u = X.T @ nu
         Hs = (X * (s * h_prime(u, p))) @ X.T
-        try:
-            step = -scipy.linalg.solve(Hs, grad, assume_a="pos")
-        except (np.linalg.LinAlgError, ValueError):
-            step = -np.linalg.lstsq(Hs, grad, rcond=None)[0]
+        step = newton_direction(Hs, grad)
         dec = float(-grad @ step)
         t = 1.0
         if barrier.bounded:  # stay strictly inside |u| < 1
