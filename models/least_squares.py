@@ -98,7 +98,7 @@ def nesterov(X, y, w0, eta, beta, rtol=1e-13, max_iter=200_000, check_every=50) 
     return run
 
 
-def minibatch_sgd(X, y, w0, eta, batch, seed, rtol=1e-13, max_iter=400_000, check_every=50) -> Run:
+def minibatch_sgd(X, y, w0, eta, batch, seed, rtol=1e-13, max_iter=2_000_000, check_every=50) -> Run:
     """Minibatch SGD without replacement (reshuffled each epoch) on 1/2 ||X_B w - y_B||^2.
 
     Under interpolation (m < d, rank m) the noise vanishes at the solution, so a constant step
