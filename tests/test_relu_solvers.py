@@ -1,7 +1,6 @@
 """Unit tests of solvers/curvature_penalty.py and solvers/spline.py."""
 import numpy as np
 import pytest
-import scipy.interpolate
 
 from solvers.curvature_penalty import (
     PrescribedPenaltyInit,

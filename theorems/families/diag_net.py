@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from models.diag_net import (beta_of, diag_net_gradient_descent, diag_net_gradient_flow, gd_step_bound,
+from models.diag_net import (diag_net_gradient_descent, diag_net_gradient_flow, gd_step_bound,
                              tangent_kernel)
 from solvers.certificate import Certificate
 from solvers.min_norm import min_lp_distance_interpolant, min_norm_interpolant
@@ -154,7 +154,6 @@ def invariant_sum_squares(wp, wm):
 
 
 def check_invariant(inst, stmt) -> Evidence:
-    X, y = inst["X"], inst["y"]
     wp0, wm0 = _start(inst)
     t0 = time.perf_counter()
     run = run_flow(inst)

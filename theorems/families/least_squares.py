@@ -27,7 +27,6 @@ import time
 from typing import Callable
 
 import numpy as np
-from hypothesis import strategies as st
 
 from models.least_squares import (
     Run,

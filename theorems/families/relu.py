@@ -28,7 +28,6 @@ from __future__ import annotations
 CATALOGUE_ENTRY = 7  # position in ../shared/CLAIMS.md: orders claims in lists and reports
 
 import hashlib
-import math
 import time
 from functools import partial
 
