@@ -593,6 +593,14 @@ def sd_stall_instance() -> dict:
 
 
 def check_steepest(inst, stmt):
+    """Thm 5 (Gunasekar et al. 2018a) is a statement about margins: the l_p-normalized margin
+    gamma(s) = min_i <z_i, w> / ||w||_p tends to the l_p max margin gamma_p. The check holds the
+    relative margin gap delta(s) = |gamma_pred - gamma(s)| / gamma_pred, gamma_pred the margin of the
+    predicted direction, to the rate seen on the early window: delta(s_end) <= 2 C / s_end with
+    C = max delta(s) s over s in [s_end^0.5, s_end^0.75] (a wrong limit leaves delta constant, so
+    delta s grows by s_end / s_win = 3.2 > 2: refuted). The direction is reported, not judged: a
+    unique but ill-conditioned l_p max-margin solution (polyhedral norms) lets the direction lag far
+    behind the margin (seen on an instance with optimal-face sensitivity ~700)."""
     p = stmt["norm"]
     Z = signed_data(inst["X"], inst["y"])
     t0 = time.perf_counter()
@@ -604,29 +612,39 @@ def check_steepest(inst, stmt):
     t2 = time.perf_counter()
     q = p if p == 1 or p == np.inf else 2
     u = _unit(w_lim, q)
+    gamma_pred = float(np.min(Z @ u))
     s, W = run.t, run.w
-    gap_s = np.linalg.norm(W / np.linalg.norm(W, q, axis=1)[:, None] - u, q, axis=1)
+    margins = np.min(W @ Z.T, axis=1) / np.linalg.norm(W, q, axis=1)
+    delta = np.abs(gamma_pred - margins) / gamma_pred
+    dir_gap = np.linalg.norm(W / np.linalg.norm(W, q, axis=1)[:, None] - u, q, axis=1)
     early = (s >= SD_S_END ** 0.5) & (s <= SD_S_END ** 0.75)
-    C = float(np.max(gap_s[early] * s[early]))
-    # one step moves w by c ||q||_* / B^2 <= c / B in the p-norm (||q||_* <= B: q is a convex
-    # combination of the z_i): the direction can jitter by twice that over ||w||_p
-    jitter = 2.0 * c / (run.info["B"] * float(np.linalg.norm(W[-1], q)))
+    if stmt.get("judge", "margin") == "direction":  # a statement about the direction itself
+        measured, what = dir_gap, "direction gap"
+        # one step moves w by c ||q||_* / B^2 <= c / B in the p-norm: the direction jitters by twice that
+        jitter = 2.0 * c / (run.info["B"] * float(np.linalg.norm(W[-1], q)))
+    else:
+        measured, what = delta, "margin gap"
+        # ... and the normalized margin by about B times that, relative to gamma_pred
+        jitter = 2.0 * c / (float(np.linalg.norm(W[-1], q)) * gamma_pred)
+    C = float(np.max(measured[early] * s[early]))
     tol = SD_MARGIN * C / s[-1] + jitter
-    fig = Figure("separable-steepest-descent", "Steepest descent on separable data: gap to the l_p max-margin direction",
-                 "log(1/L)", "l_p direction gap",
-                 (Series(f"l_{'inf' if p == np.inf else int(p)} steepest descent", _thin(s).tolist(),
-                         _thin(np.maximum(gap_s, 1e-17)).tolist()),), "log", "log")
+    name = f"l_{'inf' if p == np.inf else int(p)}"
+    fig = Figure("separable-steepest-descent", "Steepest descent on separable data: relative gap to the l_p max margin",
+                 "log(1/L)", "|gamma_p - gamma(w)| / gamma_p",
+                 (Series(f"{name} steepest descent (c = {c:g})", _thin(s).tolist(), _thin(np.maximum(delta, 1e-17)).tolist()),),
+                 "log", "log")
     return Evidence(
-        gap=float(gap_s[-1]), tolerance=tol,
-        tolerance_reason=(f"gap ~ C/log(1/L): C = max gap*s on s in [s_end^0.5, s_end^0.75] = {C:.3g}, x{SD_MARGIN:g} "
-                          f"(no rate in the theorem: a constant gap still grows gap*s by s_end/s_win = {SD_S_END ** 0.25:.1f}) "
-                          f"+ step jitter 2c/(B ||w||_p) = {jitter:.1e}"),
+        gap=float(measured[-1]), tolerance=tol,
+        tolerance_reason=(f"{what} ~ C/log(1/L): C = max gap*s on s in [s_end^0.5, s_end^0.75] = {C:.3g}, x{SD_MARGIN:g} "
+                          f"(a wrong limit keeps the gap constant, so gap*s grows by s_end/s_win = {SD_S_END ** 0.25:.1f}) "
+                          f"+ step jitter = {jitter:.1e}"),
         certificates=[cert],
         converged=run.info["reached"] >= SD_S_END,
         convergence_note=f"log(1/L) reached {run.info['reached']:.1f} of {SD_S_END} in {run.info['steps']} steps",
         timings={"dynamics": t1 - t0, "reference": t2 - t1},
         figures=[fig],
-        details={"steps": run.info["steps"], "C": C, "jitter": jitter},
+        details={"steps": run.info["steps"], "C": C, "jitter": jitter, "gamma_pred": gamma_pred,
+                 "margin_end": float(margins[-1]), "direction_gap_end": float(dir_gap[-1])},
     )
 
 
@@ -791,9 +809,10 @@ register(
     ),
     Claim(
         id="steepest-descent-l1-max-margin",
-        title="Steepest descent w.r.t. l1 (greedy coordinate descent) turns to the l1 max-margin direction",
+        title="Steepest descent w.r.t. l1 (greedy coordinate descent) reaches the l1 max margin",
         statement=("exp loss, w <- w - eta_t ||g||_inf sign(g_j) e_j, j = argmax |g_j|, eta_t = c/(B^2 L), c = 1/20, B = max ||x_i||_inf: "
-                   "w/||w||_1 -> w_1/||w_1||_1, w_1 = argmin ||w||_1 s.t. y_i <w, x_i> >= 1"),
+                   "min_i y_i <w, x_i> / ||w||_1 -> the l1 max margin 1/||w_1||_1, w_1 = argmin ||w||_1 s.t. y_i <w, x_i> >= 1 "
+                   "(the margin gap closing like 1/log(1/L))"),
         source=SD_SOURCE,
         assumptions=(A_SHAPES, A_SEP),
         fields=F_BASE,
@@ -808,8 +827,8 @@ register(
     ),
     Claim(
         id="steepest-descent-linf-max-margin",
-        title="Steepest descent w.r.t. l_inf (sign descent) turns to the l_inf max-margin direction",
-        statement=("exp loss, w <- w - eta_t ||g||_1 sign(g), eta_t = c/(B^2 L), c = 1/20, B = max ||x_i||_1: w/||w||_inf -> w_inf/||w_inf||_inf, "
+        title="Steepest descent w.r.t. l_inf (sign descent) reaches the l_inf max margin",
+        statement=("exp loss, w <- w - eta_t ||g||_1 sign(g), eta_t = c/(B^2 L), c = 1/20, B = max ||x_i||_1: min_i y_i <w, x_i> / ||w||_inf -> the l_inf max margin, "
                    "w_inf = argmin ||w||_inf s.t. y_i <w, x_i> >= 1"),
         source=SD_SOURCE,
         assumptions=(A_SHAPES, A_SEP),
@@ -833,7 +852,7 @@ register(
         fields=F_BASE,
         strategy=lambda: separable_instances(),
         check=check_steepest,
-        params={"norm": 1, "limit": l1_max_margin_direction, "c": SD_C_LARGE},
+        params={"norm": 1, "limit": l1_max_margin_direction, "c": SD_C_LARGE, "judge": "direction"},
         mutants=(Mutant("small-step-c-1-20", "the same check with c = 1/20 (the step of steepest-descent-l1-max-margin)",
                         {"c": SD_C}, must=Verdict.CONFIRMED),),
         expected="fails",
