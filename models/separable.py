@@ -19,6 +19,7 @@ l(z) = exp(-z) or log(1 + exp(-z)). -grad L(w) = Z^T (-l'(z)).
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -149,6 +150,79 @@ def exp_loss_flow_log_domain(Z, w0, s_end: float, n_out: int = 200, rtol: float 
     return SeparableRun(sol.t, W, s_state, log_loss=True, seconds=secs,
                         info={"nfev": int(sol.nfev), "success": bool(sol.success), "message": sol.message,
                               "clock_drift": float(np.max(np.abs(s_state - sol.t) / np.maximum(1.0, np.abs(sol.t))))})
+
+
+def exp_loss_flow_comoving(Z, w0, s_end: float, frame, n_out: int = 240, s_switch: float = 10.0,
+                           rtol: float = 1e-11, atol: float = 1e-12, method: str = "LSODA",
+                           snap: float = 0.0) -> SeparableRun:
+    """The same time-changed flow as :func:`exp_loss_flow_log_domain`, followed to s = log(1/L) of
+    1e10 and beyond in a co-moving frame.
+
+    Up to s_switch it is :func:`exp_loss_flow_log_domain`. Then, for any fixed vector f (the
+    ``frame``; the path does not depend on it, only the round-off does) the state is
+    r = w - s f and the clock lam = log s:
+        dr/dlam = s (q / ||q||^2 - f),   q = Z^T softmax(-Z w),   Z w = Z r + s (Z f).
+    With f = w_hat (the direction the flow settles in), r grows only like log s and the
+    right-hand side stays O(1), so the tolerances act on r, not on ||w|| ~ s. Two round-off
+    sources are removed by extended precision (np.longdouble): the softmax argument is
+    -Z r - s (Z f - 1) (shift-invariant), with Z f - 1 formed in long double, and the cancelling
+    difference q/||q||^2 - f. ``snap``: see the code. The flow is stiff in lam (the support vectors' relaxation rate
+    grows like s), so the implicit solver (LSODA, or Radau for a cross-check) gets the analytic Jacobian.
+
+    Returns s at n_out log-spaced points in [s_switch, s_end] (t), w = r + s f (float64: at s ~ 1e10
+    w itself carries ~1e-6 absolute round-off; use ``info['r']`` and ``info['frame']``), and the
+    loss level s recomputed from the state (``loss``, log_loss=True).
+    """
+    LD = np.longdouble
+    Z = np.asarray(Z, float)
+    fl = np.asarray(frame).astype(LD)  # a long-double frame is kept as such (see solvers.svm._refine_long_double)
+    f = fl.astype(float)
+    head = exp_loss_flow_log_domain(Z, w0, s_switch, n_out=40, rtol=1e-10, atol=1e-10)
+    r0 = (head.w[-1].astype(LD) - LD(s_switch) * fl).astype(float)
+    Zl = Z.astype(LD)
+    g = Zl @ fl - LD(1)
+    # margin points of float64 data sit on the margin only up to round-off (|g| ~ 1e-16); their
+    # weight exp(-s g) then drifts by s g, visible at s ~ 1e9. ``snap`` > 0 follows the flow of the
+    # data with those points exactly on the frame's margin (a perturbation of size |g| of the data)
+    on = np.abs(g) <= snap
+    snapped = float(np.max(np.abs(g[on]))) if np.any(on) else 0.0
+    g[on] = 0
+
+    def probs(lam, r):
+        s = np.exp(LD(lam))
+        a = -(Zl @ r.astype(LD)) - s * g
+        p = np.exp(a - a.max())
+        return s, p / p.sum()
+
+    def rhs(lam, r):
+        s, p = probs(lam, r)
+        q = Zl.T @ p
+        return (s * (q / (q @ q) - fl)).astype(float)
+
+    def jac(lam, r):
+        s, p = probs(lam, r)
+        p = p.astype(float)
+        q = Z.T @ p
+        H = (Z.T * p) @ Z - np.outer(q, q)
+        n2 = q @ q
+        return -float(s) * (np.eye(len(q)) / n2 - 2.0 * np.outer(q, q) / n2**2) @ H
+
+    lam0, lam1 = math.log(s_switch), math.log(s_end)
+    lam_eval = np.linspace(lam0, lam1, n_out)
+    t0 = time.perf_counter()
+    sol = scipy.integrate.solve_ivp(rhs, (lam0, lam1), r0, method=method, t_eval=lam_eval, rtol=rtol, atol=atol, jac=jac)
+    secs = time.perf_counter() - t0 + head.seconds
+    S = np.exp(sol.t)
+    R = sol.y.T
+    # the loss level recomputed from (r, s): -logsumexp(-Z r - s Z f), in long double
+    zl = -(R.astype(LD) @ Zl.T) - S.astype(LD)[:, None] * (g + LD(1))[None, :]
+    mx = zl.max(axis=1)
+    s_state = -(mx + np.log(np.exp(zl - mx[:, None]).sum(axis=1)))
+    drift = np.abs(s_state.astype(float) - S) / S
+    return SeparableRun(S, R + S[:, None] * f[None, :], s_state.astype(float), log_loss=True, seconds=secs,
+                        info={"r": R, "frame": f, "snapped": snapped, "nfev": int(sol.nfev) + head.info["nfev"], "success": bool(sol.success),
+                              "message": sol.message, "clock_drift": float(drift.max()),
+                              "head_clock_drift": head.info["clock_drift"]})
 
 
 def steepest_direction(q: np.ndarray, p: float) -> tuple[np.ndarray, float]:

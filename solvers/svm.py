@@ -4,9 +4,10 @@ hard_margin_svm: w_hat = argmin ||w||_2 s.t. y_i <w, x_i> >= 1 (Soudry et al. 20
 001 "Implicit Bias in Logistic Regression", 002 "Theorem 3", 003). Two independent routes:
 
 * primal QP by cvxpy/Clarabel (dual multipliers from the constraint);
-* the dual  min_a 1/2 a^T K a - 1^T a, a >= 0, K = Z Z^T (Z = diag(y) X), by scipy L-BFGS-B.
+* Lawson & Hanson's least-distance programming: one non-negative least-squares problem (scipy
+  NNLS, an exact active-set method) whose solution gives the multipliers a (Z = diag(y) X).
 
-Each route's support set S = {i : a_i > 0} is then polished exactly: K_SS a_S = 1, w = Z_S^T a_S
+Each route's support set S = {i : a_i > 0} is then polished exactly: w = the min-norm solution of Z_S w = 1,
 (the KKT system restricted to the active constraints). Certificate (all relative): primal
 feasibility max(0, 1 - y_i <w, x_i>), dual feasibility max(0, -a_i), complementarity
 max a_i |y_i <w, x_i> - 1|, stationarity ||w - sum_i a_i y_i x_i||, duality gap
@@ -27,6 +28,7 @@ import scipy.optimize
 from .certificate import Certificate
 
 EPS = np.finfo(float).eps
+ZERO_DUAL = 1e-11  # relative size below which a polished multiplier is round-off on a zero dual
 
 
 def signed_data(X: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -35,19 +37,25 @@ def signed_data(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _polish(Z: np.ndarray, a: np.ndarray, rel: float = 1e-6) -> np.ndarray | None:
-    """Solve the KKT system on the support {a_i > rel max a}: K_SS a_S = 1; None if it fails."""
+    """Exact KKT point on the candidate support S = {a_i > rel max a}; None if S is wrong.
+
+    Primal: the min-norm solution of Z_S w = 1 (unique). Dual: a_S >= 0 with Z_S^T a_S = w by
+    non-negative least squares. On degenerate data (margin points whose dual is 0 in every dual
+    solution, which an interior-point solver reports as small positive multipliers; several
+    margin points may even be linearly dependent) NNLS returns exact zeros there, where solving
+    K_SS a_S = 1 would give round-off-signed or non-unique multipliers. Checked by the caller's
+    KKT residuals.
+    """
     if not np.all(np.isfinite(a)) or a.max() <= 0:
         return None
     S = np.flatnonzero(a > rel * a.max())
     ZS = Z[S]
-    aS = np.linalg.lstsq(ZS @ ZS.T, np.ones(len(S)), rcond=None)[0]
-    if np.any(aS <= 0):
-        return None
-    out = np.zeros_like(a)
-    out[S] = aS
-    w = Z.T @ out
+    w = np.linalg.lstsq(ZS, np.ones(len(S)), rcond=None)[0]
     if np.min(Z @ w) < 1 - 1e-9:  # a dropped constraint is violated: the support was wrong
         return None
+    aS, _ = scipy.optimize.nnls(ZS.T, w)
+    out = np.zeros_like(a)
+    out[S] = np.where(aS > ZERO_DUAL * aS.max(), aS, 0.0)  # NNLS round-off on a zero dual
     return out
 
 
@@ -62,18 +70,22 @@ def _svm_cvxpy(Z: np.ndarray) -> np.ndarray:
     return np.maximum(np.asarray(cons[0].dual_value, float), 0.0)
 
 
-def _svm_dual_scipy(Z: np.ndarray) -> np.ndarray:
-    K = Z @ Z.T
-    m = K.shape[0]
-    res = scipy.optimize.minimize(
-        lambda a: (0.5 * a @ K @ a - a.sum(), K @ a - 1.0),
-        np.full(m, 1.0 / max(np.trace(K), 1e-300)),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(0.0, None)] * m,
-        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 20000},
-    )
-    return np.maximum(res.x, 0.0)
+def _svm_ldp_nnls(Z: np.ndarray) -> np.ndarray:
+    """Dual multipliers by Lawson & Hanson's least-distance programming (Solving Least Squares
+    Problems, 1974, ch. 23): min ||w|| s.t. Z w >= 1 is an LDP; with E = [Z^T; 1^T] and
+    f = (0, ..., 0, 1), u = argmin_{u >= 0} ||E u - f|| (scipy NNLS, a finite active-set method) gives
+    w = Z^T u / (1 - 1^T u) and multipliers a = u / (1 - 1^T u); 1^T u = 1 means infeasible.
+    Exact up to round-off also when Z Z^T is singular (e.g. collinear projected points), where a
+    first-order method on the dual stalls."""
+    m, d = Z.shape
+    E = np.vstack([Z.T, np.ones((1, m))])
+    f = np.zeros(d + 1)
+    f[-1] = 1.0
+    u, _ = scipy.optimize.nnls(E, f, maxiter=50 * (m + d + 1))
+    denom = 1.0 - u.sum()
+    if denom <= 1e-12:
+        raise RuntimeError("LDP: the constraints are infeasible (data not separable)")
+    return u / denom
 
 
 def svm_kkt_residuals(Z: np.ndarray, w: np.ndarray, a: np.ndarray) -> dict[str, float]:
@@ -109,7 +121,10 @@ def hard_margin_svm_dual(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.n
     except Exception as e:  # noqa: BLE001 - any solver failure makes the reference uncertified
         nan = np.full(Z.shape[1], np.nan)
         return nan, np.full(Z.shape[0], np.nan), Certificate(f"hard-margin SVM: cvxpy failed ({e})", {"solver": np.inf}, 1e-9)
-    a2_raw = _svm_dual_scipy(Z)
+    try:
+        a2_raw = _svm_ldp_nnls(Z)
+    except RuntimeError:
+        a2_raw = np.full(Z.shape[0], np.nan)
     a1 = _polish(Z, a1_raw)
     a2 = _polish(Z, a2_raw)
     a1 = a1_raw if a1 is None else a1
@@ -120,7 +135,7 @@ def hard_margin_svm_dual(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.n
     res["support_sets_differ"] = float(not np.array_equal(a1 > 0, a2 > 0))
     kappa = float(np.linalg.cond(Z[a1 > 0] @ Z[a1 > 0].T)) if np.any(a1 > 0) else np.inf
     tol = max(1e-9, 100.0 * max(Z.shape) * kappa * EPS)
-    cert = Certificate("hard-margin SVM KKT (cvxpy/Clarabel primal vs scipy dual, polished on the support)", res, tol)
+    cert = Certificate("hard-margin SVM KKT (cvxpy/Clarabel primal vs LDP/NNLS active set, polished on the support)", res, tol)
     return w1, a1, cert
 
 
@@ -186,3 +201,74 @@ def lp_max_margin(X: np.ndarray, y: np.ndarray, p: float) -> tuple[np.ndarray, C
 def svm_margin(X: np.ndarray, y: np.ndarray, w: np.ndarray, p: float = 2) -> float:
     """min_i y_i <w, x_i> / ||w||_p: the normalized margin of w."""
     return float(np.min(signed_data(X, y) @ w) / np.linalg.norm(w, p))
+
+
+# ---- degenerate data: the second-level face (Soudry et al.'s log log t case) -------------------
+
+def degenerate_face(X: np.ndarray, y: np.ndarray, margin_tol: float = 1e-8):
+    """The second level of the max-margin problem, for data whose margin face is degenerate.
+
+    With w_hat, a the certified hard-margin SVM (:func:`hard_margin_svm_dual`): the active support
+    vectors A = {a_i > 0}, the degenerate ones D = {|<w_hat, z_i> - 1| <= margin_tol, a_i = 0}, P
+    the orthogonal projection onto span{z_i : i in A}^perp, and
+        w_tilde = argmin ||w||_2 s.t. <w, P z_j> >= 1 for j in D
+    (a hard-margin SVM of the projected degenerate points, labels +1; w_tilde lies in range(P)).
+    Its feasibility certifies that A is the support of EVERY dual solution of the first level
+    (any dual a' has 0 = <w_hat, w_tilde> = sum_D a'_j <z_j, w_tilde> >= sum_D a'_j), i.e. that D
+    is genuinely degenerate. w_tilde is the coefficient of log log t in the flow (see
+    theorems.families.separable, the degenerate-data claims).
+
+    Returns a dict: w_hat, w_hat_ld (w_hat refined in long double, see :func:`_refine_long_double`), a, active, degenerate (index arrays), P, w_tilde, b (the second-level
+    duals, over D), Y = P z_D (rows), delta2 (how far the off-face degenerate points are above the
+    second-level margin; inf if none), lam2 (smallest non-zero eigenvalue of sum_j b_j Y_j Y_j^T)
+    and the certificates (first level, second level). Without degenerate points w_tilde = 0 and
+    the second-level certificate is empty.
+    """
+    w_hat, a, cert1 = hard_margin_svm_dual(X, y)
+    Z = signed_data(X, y)
+    d = Z.shape[1]
+    out = {"w_hat": w_hat, "a": a, "certificates": [cert1]}
+    if not np.all(np.isfinite(w_hat)):
+        return {**out, "active": np.array([], int), "degenerate": np.array([], int), "w_tilde": np.full(d, np.nan)}
+    z = Z @ w_hat
+    active = np.flatnonzero(a > 0)
+    degenerate = np.flatnonzero((np.abs(z - 1.0) <= margin_tol) & ~(a > 0))
+    U, sv, _ = np.linalg.svd(Z[active].T, full_matrices=False)
+    U = U[:, sv > sv.max() * max(d, len(active)) * EPS]
+    P = np.eye(d) - U @ U.T
+    w_ld, ld_res = _refine_long_double(Z[active], w_hat)
+    out.update(active=active, degenerate=degenerate, P=P, w_hat_ld=w_ld,
+               margin_separation=float(np.min(np.abs(z[np.abs(z - 1.0) > margin_tol] - 1.0), initial=np.inf)))
+    if len(degenerate) == 0:
+        return {**out, "w_tilde": np.zeros(d), "b": np.zeros(0), "Y": np.zeros((0, d)), "delta2": np.inf, "lam2": np.inf}
+    Y = Z[degenerate] @ P
+    w_t, b, cert2 = hard_margin_svm_dual(Y, np.ones(len(degenerate)))
+    cert2 = Certificate("second-level SVM of the projected degenerate support vectors: " + cert2.name,
+                        {**cert2.residuals,
+                         "w_tilde_in_range_P": float(np.linalg.norm(w_t - P @ w_t)) / max(float(np.linalg.norm(w_t)), 1e-300),
+                         "w_hat_long_double_residual": ld_res},
+                        cert2.tolerance)
+    y2 = Y @ w_t
+    on = b > 0
+    delta2 = float(np.min(y2[~on] - 1.0)) if np.any(~on) else np.inf
+    ev = np.linalg.eigvalsh((Y[on].T * b[on]) @ Y[on]) if np.any(on) else np.zeros(1)
+    lam2 = float(ev[ev > 1e-9 * max(ev.max(), 1e-300)].min()) if ev.max() > 0 else 0.0
+    out["certificates"].append(cert2)
+    return {**out, "w_tilde": w_t, "b": b, "Y": Y, "delta2": delta2, "lam2": lam2}
+
+
+def _refine_long_double(ZA: np.ndarray, w: np.ndarray, sweeps: int = 3) -> tuple[np.ndarray, float]:
+    """w_hat to long-double accuracy: w = Z_A^T c with K c = 1, K = Z_A Z_A^T (the min-norm solution of
+    Z_A w = 1, i.e. the SVM on its active set), c by iterative refinement (residual in np.longdouble,
+    correction by a float64 solve). A flow followed to log(1/L) = s drifts off a float64 w_hat like
+    s x 1e-16 x ||w_hat||, which at s = 1e10 shows in the O(1) part of w; the long-double axis moves
+    that to s x 1e-19. Returns (w as np.longdouble, max |Z_A w - 1| evaluated in long double)."""
+    LD = np.longdouble
+    ZAl = ZA.astype(LD)
+    K = ZA @ ZA.T
+    c = np.linalg.lstsq(K, np.ones(len(ZA)), rcond=None)[0].astype(LD)
+    for _ in range(sweeps):
+        res = LD(1) - ZAl @ (ZAl.T @ c)
+        c = c + np.linalg.lstsq(K, res.astype(float), rcond=None)[0].astype(LD)
+    wl = ZAl.T @ c
+    return wl, float(np.max(np.abs(LD(1) - ZAl @ wl)))

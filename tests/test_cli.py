@@ -152,3 +152,14 @@ def test_non_separable_data_for_a_margin_claim(tmp_path):
     (tmp_path / "i.json").write_text(json.dumps(inst))
     _one_line_error(run("check", "gd-separable-svm-direction", "--instance", str(tmp_path / "i.json")),
                     "not linearly separable")
+
+
+def test_degenerate_data_claim_rejects_general_position_and_near_degenerate_data(tmp_path):
+    cid = "gd-separable-degenerate-loglog"
+    (tmp_path / "gp.json").write_text(json.dumps({"X": [[1.0, 0.0], [2.0, 1.0]], "y": [1, 1], "w0": [0, 0]}))
+    _one_line_error(run("check", cid, "--instance", str(tmp_path / "gp.json")), "general position")
+    (tmp_path / "near.json").write_text(json.dumps({"X": [[1.0, 0.0], [1.000000001, 1.0]], "y": [1, 1], "w0": [0, 0]}))
+    _one_line_error(run("check", cid, "--instance", str(tmp_path / "near.json")), "near-degenerate")
+    (tmp_path / "toy.json").write_text(json.dumps({"X": [[1.0, 0.0], [1.0, 1.0]], "y": [1, 1], "w0": [0, 0]}))
+    p = run("check", cid, "--instance", str(tmp_path / "toy.json"))
+    assert p.returncode == 0 and "outcome: pass" in p.stdout, p.stdout + p.stderr

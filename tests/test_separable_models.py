@@ -83,3 +83,30 @@ def test_steepest_descent_raises_loss_level():
     run = steepest_descent_log_domain(Z, np.zeros(3), 1, 20.0, n_checkpoints=10)
     assert run.info["reached"] >= 20.0
     assert np.all(np.diff(run.t) > 0)
+
+
+def test_comoving_flow_follows_the_plain_time_changed_flow():
+    """The co-moving frame is a change of variables: same path as exp_loss_flow_log_domain."""
+    from models.separable import exp_loss_flow_comoving
+    from solvers.svm import hard_margin_svm
+    Z, _ = _data(seed=3)
+    X, y = Z, np.ones(len(Z))
+    w_hat, _ = hard_margin_svm(X, y)
+    w0 = np.array([0.2, -0.1, 0.4])
+    far = exp_loss_flow_comoving(Z, w0, 1e3, w_hat, n_out=50)
+    plain = exp_loss_flow_log_domain(Z, w0, 1e3, n_out=20)
+    np.testing.assert_allclose(far.w[-1], plain.w[-1], rtol=1e-7)
+    assert far.info["success"] and far.info["clock_drift"] < 1e-8
+
+
+def test_comoving_flow_reaches_1e10_on_degenerate_data_with_loglog_growth():
+    """Two points, one active and one degenerate support vector: w_perp = log s + o(1) (the toy
+    case u' = 1 + 1/v, v' = 1/u of the degenerate-data claims)."""
+    from models.separable import exp_loss_flow_comoving
+    Z = np.array([[1.0, 0.0], [1.0, 1.0]])  # w_hat = (1, 0), the second point on the margin with dual 0
+    run = exp_loss_flow_comoving(Z, np.zeros(2), 1e10, np.array([1.0, 0.0]), snap=1e-12)
+    s, r = run.t, run.info["r"]
+    assert run.info["success"] and abs(s[-1] - 1e10) < 1e-5
+    assert abs(run.loss[-1] - 1e10) / 1e10 < 1e-9  # the loss level recomputed from the state
+    np.testing.assert_allclose(r[-1, 1] - np.log(s[-1]), 0.0, atol=1e-8)
+    assert abs(r[len(s) // 2, 1] - np.log(s[len(s) // 2])) < 1e-3

@@ -44,3 +44,37 @@ def test_lp_max_margin_is_feasible_and_beats_the_svm_in_its_norm(p):
     assert np.min(Z @ w) >= 1 - 1e-8
     assert np.linalg.norm(w, p) <= np.linalg.norm(w2, p) * (1 + 1e-8)
     assert svm_margin(X, y, w, p) >= svm_margin(X, y, w2, p) - 1e-8
+
+
+def test_degenerate_face_recovers_both_levels():
+    from solvers.svm import degenerate_face
+    from theorems.strategies.separable import degenerate_separable_data
+    for seed, (d, k, k2, n_off, n_far) in enumerate([(2, 1, 1, 0, 0), (4, 2, 2, 1, 2), (5, 3, 1, 2, 3), (5, 1, 4, 0, 1)]):
+        rng = np.random.default_rng(seed)
+        X, y, w_hat, w_tilde, active, degenerate = degenerate_separable_data(rng, d, k, k2, n_off, n_far, 0.5, 0.7)
+        F = degenerate_face(X, y)
+        assert all(c.valid for c in F["certificates"]), [c.to_json() for c in F["certificates"]]
+        np.testing.assert_allclose(F["w_hat"], w_hat, rtol=1e-12)
+        np.testing.assert_allclose(F["w_tilde"], w_tilde, rtol=1e-12)
+        assert list(F["active"]) == sorted(active) and list(F["degenerate"]) == sorted(degenerate)
+        assert F["certificates"][1].residuals["w_hat_long_double_residual"] < 1e-17
+        assert abs(float(F["w_hat_ld"] @ F["w_tilde"])) < 1e-12  # the log log t direction is orthogonal to w_hat
+
+
+def test_degenerate_face_of_general_position_data_is_empty():
+    from solvers.svm import degenerate_face
+    X, y, _ = separable_data(np.random.default_rng(2), 6, 4, 2, gamma=0.5)
+    F = degenerate_face(X, y)
+    assert len(F["degenerate"]) == 0 and np.all(F["w_tilde"] == 0) and len(F["certificates"]) == 1
+
+
+def test_svm_certified_on_a_singular_gram_matrix():
+    """Collinear points (K = Z Z^T of rank 1, as projected degenerate support vectors can be): the
+    LDP/NNLS route is exact where a first-order method on the dual stalls."""
+    from solvers.svm import hard_margin_svm_dual
+    X = np.array([[0.5, 0.0], [1.0, 0.0], [-1.5, 0.0]])
+    y = np.array([1.0, 1.0, -1.0])
+    w, a, cert = hard_margin_svm_dual(X, y)
+    assert cert.valid, cert.to_json()
+    np.testing.assert_allclose(w, [2.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(a, [4.0, 0.0, 0.0], atol=1e-12)

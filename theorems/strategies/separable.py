@@ -11,7 +11,7 @@ general position in the sense of Soudry et al. 2018. Labels y_i = +-1 (both clas
 x_i = y_i z_i.
 
 The data are scaled to sigma_max(X) = 1 (w_hat scaled accordingly). Degenerate data (points on the
-margin with zero dual, Soudry et al.'s log log t case) are not generated yet.
+margin with zero dual, Soudry et al.'s log log t case) come from :func:`degenerate_separable_data`.
 
 Why DELTA_MIN: in w(t) = w_hat log t + w_tilde + r(t), a non-support vector with margin 1 + delta
 feeds r(t) like t^-delta; the finite-horizon checks need the transient r(t) to have settled
@@ -80,3 +80,91 @@ def separable_instances(draw, names: tuple[str, ...] = (), m_range=(2, 8), d_ran
         if name not in inst:
             inst[name] = draw(knobs[name])
     return inst
+
+
+# ---- degenerate data: support vectors with zero dual (Soudry et al.'s log log t case) ------------
+
+def _face(gamma: float, e: np.ndarray, R: np.ndarray, weights: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """k = len(weights) points p_i = gamma e + r_i with r_i in span(R's columns) (orthogonal to e) and
+    sum_i weights_i r_i = 0; r_1..r_{k-1} are R's columns scaled by ``spread``. Then w = e / gamma
+    has <w, p_i> = 1 and w = sum_i a_i p_i with a_i = weights_i / (gamma^2 sum weights) > 0."""
+    k = len(weights)
+    r = np.zeros((k, len(e)))
+    if k >= 2:
+        r[: k - 1] = (R[:, : k - 1] * spread[: k - 1]).T
+        r[k - 1] = -(weights[: k - 1] @ r[: k - 1]) / weights[k - 1]
+    return gamma * e[None, :] + r
+
+
+def degenerate_separable_data(rng: np.random.Generator, d: int, k: int, k2: int, n_off: int, n_non_sv: int,
+                              gamma: float, gamma2: float, delta_min: float = DELTA_MIN):
+    """(X, y, w_hat, w_tilde, support, degenerate): separable data whose margin face is degenerate.
+
+    Signed points z = y x in an orthonormal frame (u, V_1..V_{k-1}, e, R_1..R_{k2-1}, rest):
+      * k active support vectors z_i = gamma u + v_i, v_i in span V, sum alpha_i v_i = 0 (alpha > 0):
+        w_hat = u / gamma, duals alpha_i / (gamma^2 sum alpha) > 0, linearly independent;
+      * k2 degenerate support vectors z_j = gamma u + p_j + c_j, c_j in span V (arbitrary), p_j a
+        face of the second level: p_j = gamma2 e + r_j, sum beta_j r_j = 0 (beta > 0). They lie ON the
+        margin (<w_hat, z_j> = 1) but w_hat needs none of them: their dual is 0 in every dual solution
+        (:func:`solvers.svm.degenerate_face` certifies this);
+      * n_off degenerate margin points off the second-level face: <w_hat, z> = 1, <e, z>/gamma2 >= 1 + delta;
+      * n_non_sv points off the margin: <w_hat, z> >= 1 + delta.
+    P (the projection onto the orthogonal complement of the active support vectors' span) maps the
+    degenerate points to gamma2 e + r_j (+ rest components for the off-face ones), whose hard-margin
+    SVM is w_tilde = e / gamma2: the coefficient of log log t in w(t) (see
+    theorems.families.separable). All points are scaled to sigma_max(X) = 1.
+    """
+    if not (k >= 1 and k2 >= 1 and k + k2 <= d):
+        raise ValueError(f"need k >= 1, k2 >= 1, k + k2 <= d (got k={k}, k2={k2}, d={d})")
+    Q = np.linalg.qr(rng.standard_normal((d, d)))[0]
+    u, V, e, R, rest = Q[:, 0], Q[:, 1:k], Q[:, k], Q[:, k + 1:k + k2], Q[:, k + k2:]
+    alpha = rng.permutation(np.geomspace(0.5, 1.5, k)) * rng.uniform(0.9, 1.1, size=k)
+    beta = rng.permutation(np.geomspace(0.5, 1.5, k2)) * rng.uniform(0.9, 1.1, size=k2)
+    active = _face(gamma, u, V, alpha, gamma * np.sqrt(k) * rng.uniform(1.0, 2.0, size=max(k - 1, 1)))
+    level2 = _face(gamma2, e, R, beta, gamma2 * np.sqrt(k2) * rng.uniform(1.0, 2.0, size=max(k2 - 1, 1)))
+    c = gamma * rng.standard_normal((k2, max(k - 1, 1)))[:, : k - 1] @ V.T if k > 1 else np.zeros((k2, d))
+    degenerate = gamma * u[None, :] + level2 + c
+    pts = [active, degenerate]
+    perp2 = np.hstack([R, rest])  # range(P) orthogonal to e
+    if n_off:
+        off = (gamma * u[None, :] + (gamma2 * (1 + delta_min + rng.exponential(0.5, n_off)))[:, None] * e[None, :])
+        if perp2.shape[1]:
+            off = off + gamma2 * rng.standard_normal((n_off, perp2.shape[1])) @ perp2.T
+        if k > 1:
+            off = off + gamma * rng.standard_normal((n_off, k - 1)) @ V.T
+        pts.append(off)
+    if n_non_sv:
+        P_u = np.eye(d) - np.outer(u, u)
+        far = ((gamma * (1 + delta_min + rng.exponential(0.5, n_non_sv)))[:, None] * u[None, :]
+               + gamma * rng.standard_normal((n_non_sv, d)) @ P_u)
+        pts.append(far)
+    Zs = np.vstack(pts)
+    m = len(Zs)
+    kind = np.r_[np.zeros(k), np.ones(k2), np.full(n_off, 2), np.full(n_non_sv, 3)]
+    y = rng.choice([-1.0, 1.0], size=m)
+    y[0], y[-1] = 1.0, -1.0
+    perm = rng.permutation(m)
+    scale = float(np.linalg.norm(Zs, 2))
+    X = (y[:, None] * Zs)[perm] / scale
+    kind = kind[perm]
+    return X, y[perm], u * scale / gamma, e * scale / gamma2, np.flatnonzero(kind == 0), np.flatnonzero((kind == 1) | (kind == 2))
+
+
+@st.composite
+def degenerate_separable_instances(draw, d_range=(2, 5)):
+    """A dict with X, y, w0: separable data with k active support vectors, k2 >= 1 degenerate
+    support vectors forming a non-degenerate second-level face, up to 2 further margin points off
+    that face and up to 3 points off the margin (:func:`degenerate_separable_data`)."""
+    d = draw(st.integers(*d_range))
+    k = draw(st.integers(1, d - 1))
+    k2 = draw(st.integers(1, d - k))
+    n_off = draw(st.integers(0, 2))
+    n_non_sv = draw(st.integers(0, 3))
+    gamma, gamma2 = draw(log_uniform(0.3, 1.0)), draw(log_uniform(0.3, 1.0))
+    w0_kind = draw(st.sampled_from(["zero", "gaussian", "adversarial"]))
+    rng = np.random.default_rng(draw(seeds()))
+    X, y, w_hat, w_tilde, _, _ = degenerate_separable_data(rng, d, k, k2, n_off, n_non_sv, gamma, gamma2)
+    w0 = {"zero": np.zeros(d), "gaussian": rng.standard_normal(d) / np.linalg.norm(X, 2),
+          # against both levels: every margin starts negative, the second level pointing away too
+          "adversarial": -0.5 * w_hat / np.linalg.norm(w_hat) ** 2 - 0.5 * w_tilde / np.linalg.norm(w_tilde) ** 2}[w0_kind]
+    return {"X": X, "y": y, "w0": w0}
