@@ -166,8 +166,10 @@ def exp_loss_flow_comoving(Z, w0, s_end: float, frame, n_out: int = 240, s_switc
     right-hand side stays O(1), so the tolerances act on r, not on ||w|| ~ s. Two round-off
     sources are removed by extended precision (np.longdouble): the softmax argument is
     -Z r - s (Z f - 1) (shift-invariant), with Z f - 1 formed in long double, and the cancelling
-    difference q/||q||^2 - f. ``snap``: see the code. The flow is stiff in lam (the support vectors' relaxation rate
-    grows like s), so the implicit solver (LSODA, or Radau for a cross-check) gets the analytic Jacobian.
+    difference q/||q||^2 - f. ``snap``: see the code. The flow is stiff in lam (the support
+    vectors' relaxation rate grows like s), so the implicit solver (LSODA, or Radau for a
+    cross-check) gets the analytic Jacobian. A start already past s_switch moves the switch to
+    log(1/L(w0)) + 1.
 
     Returns s at n_out log-spaced points in [s_switch, s_end] (t), w = r + s f (float64: at s ~ 1e10
     w itself carries ~1e-6 absolute round-off; use ``info['r']`` and ``info['frame']``), and the
@@ -177,6 +179,9 @@ def exp_loss_flow_comoving(Z, w0, s_end: float, frame, n_out: int = 240, s_switc
     Z = np.asarray(Z, float)
     fl = np.asarray(frame).astype(LD)  # a long-double frame is kept as such (see solvers.svm._refine_long_double)
     f = fl.astype(float)
+    s_switch = max(s_switch, float(log_inverse_loss(Z, np.asarray(w0, float))) + 1.0)
+    if not s_end > s_switch:
+        raise ValueError(f"s_end = {s_end:g} must exceed the switch point {s_switch:g}")
     head = exp_loss_flow_log_domain(Z, w0, s_switch, n_out=40, rtol=1e-10, atol=1e-10)
     r0 = (head.w[-1].astype(LD) - LD(s_switch) * fl).astype(float)
     Zl = Z.astype(LD)

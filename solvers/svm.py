@@ -7,8 +7,9 @@ hard_margin_svm: w_hat = argmin ||w||_2 s.t. y_i <w, x_i> >= 1 (Soudry et al. 20
 * Lawson & Hanson's least-distance programming: one non-negative least-squares problem (scipy
   NNLS, an exact active-set method) whose solution gives the multipliers a (Z = diag(y) X).
 
-Each route's support set S = {i : a_i > 0} is then polished exactly: w = the min-norm solution of Z_S w = 1,
-(the KKT system restricted to the active constraints). Certificate (all relative): primal
+Each route's support set S = {i : a_i > 0} is then polished exactly: w = the min-norm solution of
+Z_S w = 1 and a_S >= 0 with Z_S^T a_S = w by NNLS (the KKT system restricted to the active
+constraints; exact zeros for degenerate support vectors). Certificate (all relative): primal
 feasibility max(0, 1 - y_i <w, x_i>), dual feasibility max(0, -a_i), complementarity
 max a_i |y_i <w, x_i> - 1|, stationarity ||w - sum_i a_i y_i x_i||, duality gap
 |1/2||w||^2 - (1^T a - 1/2 ||Z^T a||^2)|, and the disagreement of the two routes.
@@ -215,11 +216,12 @@ def degenerate_face(X: np.ndarray, y: np.ndarray, margin_tol: float = 1e-8):
     (a hard-margin SVM of the projected degenerate points, labels +1; w_tilde lies in range(P)).
     Its feasibility certifies that A is the support of EVERY dual solution of the first level
     (any dual a' has 0 = <w_hat, w_tilde> = sum_D a'_j <z_j, w_tilde> >= sum_D a'_j), i.e. that D
-    is genuinely degenerate. w_tilde is the coefficient of log log t in the flow (see
-    theorems.families.separable, the degenerate-data claims).
+    is genuinely degenerate. w_tilde is the coefficient of log log t in the flow (derived in
+    theorems/families/separable_degenerate.py).
 
-    Returns a dict: w_hat, w_hat_ld (w_hat refined in long double, see :func:`_refine_long_double`), a, active, degenerate (index arrays), P, w_tilde, b (the second-level
-    duals, over D), Y = P z_D (rows), delta2 (how far the off-face degenerate points are above the
+    Returns a dict: w_hat, w_hat_ld (w_hat refined in long double, :func:`_refine_long_double`), a,
+    active, degenerate (index arrays), P, w_tilde, b (the second-level duals, over D), Y = P z_D
+    (rows), delta2 (how far the off-face degenerate points are above the
     second-level margin; inf if none), lam2 (smallest non-zero eigenvalue of sum_j b_j Y_j Y_j^T)
     and the certificates (first level, second level). Without degenerate points w_tilde = 0 and
     the second-level certificate is empty.
