@@ -27,21 +27,37 @@ from .matrices import log_uniform, seeds
 DELTA_MIN = 0.5
 
 
+def _dual_weights(rng: np.random.Generator, k: int) -> np.ndarray:
+    """k positive dual weights, distinct (max/min >= ~2.5 when k >= 2): the generic case for the rate claims."""
+    return rng.permutation(np.geomspace(0.5, 1.5, k)) * rng.uniform(0.9, 1.1, size=k)
+
+
+def _balanced_offsets(R: np.ndarray, weights: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """k = len(weights) offsets r_i in span(R's columns) with sum_i weights_i r_i = 0: r_1..r_{k-1}
+    are R's columns scaled by ``spread``. Points gamma e + r_i (e orthogonal to R) then have
+    w = e / gamma as their hard-margin SVM, <w, .> = 1 on all, with duals
+    weights_i / (gamma^2 sum weights) > 0."""
+    k = len(weights)
+    r = np.zeros((k, R.shape[0]))
+    if k >= 2:
+        r[: k - 1] = (R[:, : k - 1] * spread[: k - 1]).T
+        r[k - 1] = -(weights[: k - 1] @ r[: k - 1]) / weights[k - 1]
+    return r
+
+
 def separable_data(rng: np.random.Generator, m: int, d: int, k: int, gamma: float, delta_min: float = DELTA_MIN):
     """(X, y, w_hat): m points in R^d whose hard-margin SVM solution is w_hat (k support vectors)."""
     k = max(1, min(k, d, m))
     u = rng.standard_normal(d)
     u /= np.linalg.norm(u)
     P = np.eye(d) - np.outer(u, u)
-    # distinct dual weights (max/min >= ~2.5 when k >= 2): the generic case for the rate claims
-    alpha = rng.permutation(np.geomspace(0.5, 1.5, k)) * rng.uniform(0.9, 1.1, size=k)
+    alpha = _dual_weights(rng, k)
     # perpendicular spread ~ gamma: keeps ||w_hat|| sigma_max(X) (the time scale on which
     # the asymptotic regime w ~ w_hat log t sets in, in units of 1/sigma_max^2) of order sqrt(k)
     V = gamma * rng.standard_normal((m, d)) @ P
     if k >= 2:  # well-spread support vectors: orthogonal offsets of size ~ gamma sqrt(k)
         Q = np.linalg.qr(P @ rng.standard_normal((d, k - 1)))[0]
-        V[: k - 1] = (Q * (gamma * np.sqrt(k) * rng.uniform(1.0, 2.0, size=k - 1))).T
-        V[k - 1] = -(alpha[: k - 1] @ V[: k - 1]) / alpha[k - 1]
+        V[:k] = _balanced_offsets(Q, alpha, gamma * np.sqrt(k) * rng.uniform(1.0, 2.0, size=k - 1))
     else:
         V[0] = 0.0
     margin = np.ones(m)
@@ -84,18 +100,6 @@ def separable_instances(draw, names: tuple[str, ...] = (), m_range=(2, 8), d_ran
 
 # ---- degenerate data: support vectors with zero dual (Soudry et al.'s log log t case) ------------
 
-def _face(gamma: float, e: np.ndarray, R: np.ndarray, weights: np.ndarray, spread: np.ndarray) -> np.ndarray:
-    """k = len(weights) points p_i = gamma e + r_i with r_i in span(R's columns) (orthogonal to e) and
-    sum_i weights_i r_i = 0; r_1..r_{k-1} are R's columns scaled by ``spread``. Then w = e / gamma
-    has <w, p_i> = 1 and w = sum_i a_i p_i with a_i = weights_i / (gamma^2 sum weights) > 0."""
-    k = len(weights)
-    r = np.zeros((k, len(e)))
-    if k >= 2:
-        r[: k - 1] = (R[:, : k - 1] * spread[: k - 1]).T
-        r[k - 1] = -(weights[: k - 1] @ r[: k - 1]) / weights[k - 1]
-    return gamma * e[None, :] + r
-
-
 def degenerate_separable_data(rng: np.random.Generator, d: int, k: int, k2: int, n_off: int, n_non_sv: int,
                               gamma: float, gamma2: float, delta_min: float = DELTA_MIN):
     """(X, y, w_hat, w_tilde, support, degenerate): separable data whose margin face is degenerate.
@@ -112,17 +116,16 @@ def degenerate_separable_data(rng: np.random.Generator, d: int, k: int, k2: int,
     P (the projection onto the orthogonal complement of the active support vectors' span) maps the
     degenerate points to gamma2 e + r_j (+ rest components for the off-face ones), whose hard-margin
     SVM is w_tilde = e / gamma2: the coefficient of log log t in w(t) (see
-    theorems.families.separable). All points are scaled to sigma_max(X) = 1.
+    theorems.families.separable_degenerate). All points are scaled to sigma_max(X) = 1.
     """
     if not (k >= 1 and k2 >= 1 and k + k2 <= d):
         raise ValueError(f"need k >= 1, k2 >= 1, k + k2 <= d (got k={k}, k2={k2}, d={d})")
     Q = np.linalg.qr(rng.standard_normal((d, d)))[0]
     u, V, e, R, rest = Q[:, 0], Q[:, 1:k], Q[:, k], Q[:, k + 1:k + k2], Q[:, k + k2:]
-    alpha = rng.permutation(np.geomspace(0.5, 1.5, k)) * rng.uniform(0.9, 1.1, size=k)
-    beta = rng.permutation(np.geomspace(0.5, 1.5, k2)) * rng.uniform(0.9, 1.1, size=k2)
-    active = _face(gamma, u, V, alpha, gamma * np.sqrt(k) * rng.uniform(1.0, 2.0, size=max(k - 1, 1)))
-    level2 = _face(gamma2, e, R, beta, gamma2 * np.sqrt(k2) * rng.uniform(1.0, 2.0, size=max(k2 - 1, 1)))
-    c = gamma * rng.standard_normal((k2, max(k - 1, 1)))[:, : k - 1] @ V.T if k > 1 else np.zeros((k2, d))
+    alpha, beta = _dual_weights(rng, k), _dual_weights(rng, k2)
+    active = gamma * u + _balanced_offsets(V, alpha, gamma * np.sqrt(k) * rng.uniform(1.0, 2.0, size=max(k - 1, 1)))
+    level2 = gamma2 * e + _balanced_offsets(R, beta, gamma2 * np.sqrt(k2) * rng.uniform(1.0, 2.0, size=max(k2 - 1, 1)))
+    c = gamma * rng.standard_normal((k2, k - 1)) @ V.T if k > 1 else np.zeros((k2, d))
     degenerate = gamma * u[None, :] + level2 + c
     pts = [active, degenerate]
     perp2 = np.hstack([R, rest])  # range(P) orthogonal to e
