@@ -148,7 +148,7 @@ def check_loglog(inst, stmt):
     coef, certs = stmt["coefficient"](inst)
     t2 = time.perf_counter()
     s = run.t
-    Wp, along = _perp(run, F["w_hat"])
+    Wp, _ = _perp(run, F["w_hat"])
     Wp2, _ = _perp(chk, F["w_hat"])
     lo, mid, hi = _window_index(s, WIN[0]), _window_index(s, WIN[1]), len(s) - 1
     ls = np.log(s)
@@ -209,17 +209,16 @@ def check_loglog(inst, stmt):
 
 # ---- claim 2: the direction gap is Theta(log log t / log t) ---------------------------------------
 
-def margin_gap(inst, run, F):
+def margin_gap(inst, run, F, rp, ru):
     """1/||w_hat|| - min_i <z_i, w>/||w|| along the co-moving run, without the cancellation of
     forming w = r + s w_hat: with A = <w, u> = s ||w_hat|| + <r, u>, margin_i = (s (1 + g_i) + <z_i, r>)/||w||
     (g_i = <z_i, w_hat> - 1) and 1/||w_hat|| - margin_i = (<r, u> - ||w_hat|| (<z_i, r> + s g_i)) / (||w_hat|| A)
-    + margin_i A/||w|| (||w||/A - 1), ||w||/A - 1 = |r_perp|^2 / (A (||w|| + A))."""
+    + margin_i A/||w|| (||w||/A - 1), ||w||/A - 1 = |r_perp|^2 / (A (||w|| + A)). rp, ru = _perp(run, w_hat)."""
     Z = signed_data(inst["X"], inst["y"])
     f = np.asarray(F["w_hat_ld"], np.longdouble)
     nh = float(np.sqrt(f @ f))
     gi = (Z.astype(np.longdouble) @ f - 1).astype(float)
     R, s = run.info["r"], run.t
-    rp, ru = _perp(run, F["w_hat"])
     A = s * nh + ru
     nrp2 = np.sum(rp**2, axis=1)
     nw = np.sqrt(A**2 + nrp2)
@@ -241,12 +240,12 @@ def check_direction_rate(inst, stmt):
     s = run.t
     nh = float(np.linalg.norm(F["w_hat"]))
 
-    def gap_of(r):  # ||w/||w|| - u|| = 2 sin(theta/2), tan theta = ||w_perp|| / <w, u>, <w, u> = <r, u> + s ||w_hat||
-        Wp, along = _perp(r, F["w_hat"])
+    def gap_of(r, Wp, along):  # ||w/||w|| - u|| = 2 sin(theta/2), tan theta = ||w_perp|| / <w, u>, <w, u> = <r, u> + s ||w_hat||
         return 2.0 * np.sin(0.5 * np.arctan2(np.linalg.norm(Wp, axis=1), along + r.t * nh))
 
-    g, g2 = gap_of(run), gap_of(chk)
-    mg = margin_gap(inst, run, F)
+    perp = _perp(run, F["w_hat"])
+    g, g2 = gap_of(run, *perp), gap_of(chk, *_perp(chk, F["w_hat"]))
+    mg = margin_gap(inst, run, F, *perp)
     i_half = _window_index(s, 0.5)
     ls = np.log(s)
     early = (ls >= FIT_WIN[0] * ls[-1]) & (ls <= FIT_WIN[1] * ls[-1])
@@ -314,6 +313,10 @@ A_DEGENERATE = Assumption(f"degenerate: >= 1 support vector with zero dual in ev
 DEG_SOURCE = (SOURCE + "; the degenerate case: notes 001 footnotes ('With degenerate data, rho(t) = O(log log t)', "
               "'O(log log t / log t)'); the coefficient w_tilde: derived in theorems/families/separable_degenerate.py")
 
+COMMON = dict(source=DEG_SOURCE, assumptions=(A_SHAPES, A_SEP, A_DEGENERATE), fields=F_BASE,
+              strategy=lambda: degenerate_separable_instances(), family="separable",
+              examples={"quick": 6, "thorough": 60})
+
 register(
     Claim(
         id="gd-separable-degenerate-loglog",
@@ -322,10 +325,6 @@ register(
                    "from any w0: w(t) = w_hat log t + w_tilde log log t + O(1), w_tilde = argmin ||w|| s.t. "
                    "<w, P y_j x_j> >= 1 over the degenerate support vectors, P the projection off the active ones' span "
                    "(so ||rho(t)|| = Theta(log log t), the notes' O(log log t) with its constant)"),
-        source=DEG_SOURCE,
-        assumptions=(A_SHAPES, A_SEP, A_DEGENERATE),
-        fields=F_BASE,
-        strategy=lambda: degenerate_separable_instances(),
         check=check_loglog,
         params={"coefficient": second_level_svm},
         mutants=(
@@ -336,18 +335,13 @@ register(
                    {"coefficient": unprojected_svm}),
         ),
         kind="rate",
-        family="separable",
-        examples={"quick": 6, "thorough": 60},
+        **COMMON,
     ),
     Claim(
         id="gd-separable-degenerate-direction-rate",
         title="Degenerate separable data: the direction gap is Theta(log log t / log t)",
         statement=("same setting: ||w/||w|| - w_hat/||w_hat|||| x log(1/L) = A log log(1/L) + B + o(1) (A = ||w_tilde||/||w_hat||), "
                    "A, B fitted on s = log(1/L) in [s_end^(1/3), s_end^(1/2)], checked within 10% at s_end = 1e10"),
-        source=DEG_SOURCE,
-        assumptions=(A_SHAPES, A_SEP, A_DEGENERATE),
-        fields=F_BASE,
-        strategy=lambda: degenerate_separable_instances(),
         check=check_direction_rate,
         params={"order": 1.0},
         mutants=(
@@ -355,7 +349,6 @@ register(
             Mutant("log-squared", "direction gap C (log log t)^2 / log t", {"order": 2.0}),
         ),
         kind="asymptotic",
-        family="separable",
-        examples={"quick": 6, "thorough": 60},
+        **COMMON,
     ),
 )
