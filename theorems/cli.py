@@ -110,7 +110,21 @@ def cmd_check(args) -> int:
     res = run_claim(claim, profile, progress=_progress)
     _summary_line(res)
     for m in res.mutants:
-        print(f"  mutant {m.id}: {m.verdict} ({'caught' if m.caught else 'NOT caught'}) — {m.why}")
+        kind = "calibration" if m.calibration else "mutant"
+        print(f"  {kind} {m.id}: {m.verdict} ({'caught' if m.caught else 'NOT caught'}) — {m.why}")
+    r = res.resolution
+    if r is not None:
+        got = "none on the ladder" if r.measured is None else f"{r.measured:.0e}"
+        print(f"  resolution: declared {r.declared:.0e}, measured {got} ({r.quantity})"
+              f"{'' if r.met else ' — NOT MET: ' + r.why}")
+    if res.max_ratio is not None:
+        print(f"  largest gap/tolerance seen by the targeted search: {res.max_ratio:.2e}")
+    if res.shrink_note:
+        print(f"  {res.shrink_note}")
+    for a in res.audit:
+        print(f"  AUDIT: {a}")
+    if res.worst_path:
+        print(f"  worst instance saved: {res.worst_path} (claims replay {claim.id})")
     if res.counterexample_path:
         print(f"  counterexample saved: {res.counterexample_path} (claims replay {claim.id})")
     return 0 if res.in_good_standing and res.mutants_caught == len(res.mutants) else 1

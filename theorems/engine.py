@@ -1,25 +1,45 @@
-"""Run a claim: Hypothesis searches for a counterexample, mutants are run on the same instances.
+"""Run a claim: Hypothesis searches for a counterexample, mutants are run on the same instances,
+and the check's resolution is measured.
 
 The property Hypothesis tests is "the statement holds on this instance" (outcome is not
-``fail``). A failing instance is shrunk by Hypothesis, saved (``.claims/counterexamples/ID.npz``)
-and replayable with ``claims replay ID``. The same search serves both kinds of claims: for
-``expected="holds"`` a counterexample is a defect, for ``expected="fails"`` it is the point.
+``fail``). The search is *targeted* (``hypothesis.target`` on log10(gap/tolerance)), so it climbs
+toward counterexamples; the largest ratio seen is reported. A failing instance is shrunk by
+Hypothesis for at most :data:`SHRINK_SECONDS` of the profile (the best counterexample so far is
+kept when the budget ends, and the report says so), saved (``.claims/counterexamples/ID.npz``)
+and replayable with ``claims replay ID``. The same search serves both kinds of judged claims:
+for ``expected="holds"`` a counterexample is a defect, for ``expected="fails"`` it is the point.
+
+An ``expected="open"`` claim is measured, not judged: the search draws instances (targeted on the
+gap, so it hunts for the worst case), records every gap, saves the worst instance, and runs the
+claim's calibration controls (a known-true case near 0, a known-false case far from it).
+
+After the search (:func:`run_claim`): mutants on the mutant instances, then the resolution ladder
+(:func:`run_resolution`), then the static audit (:mod:`theorems.audit`). A claim is in good
+standing when its verdict is the expected one, its declared resolution is met and the audit is
+clean (and, for an open claim, its calibrations behave).
 """
 from __future__ import annotations
 
 import math
 import os
+import statistics
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import hypothesis
-from hypothesis import given
+from hypothesis import HealthCheck, Phase, given
 
+from .audit import audit
 from .contract import Claim, Evidence, Figure, Instance, Mutant, Verdict
 from .instances import save_instance
-from .profiles import profile_settings
+from .memo import key_of
+from .profiles import current_profile, profile_settings
+from .resolution import rungs_from
+
+SHRINK_SECONDS = {"quick": 30.0, "thorough": 300.0}
 
 
 @dataclass
@@ -40,9 +60,30 @@ class MutantResult:
     refuted_on: int
     worst_ratio: float | None
     why: str
+    calibration: bool = False
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
+
+
+@dataclass
+class ResolutionResult:
+    """Declared vs measured resolution: ``ladder`` holds each evaluated size and whether the
+    wrong statement of that size was refuted; ``measured`` is the finest size refuted."""
+
+    declared: float
+    measured: float | None
+    quantity: str
+    ladder: list[tuple[float, bool]]
+    why: str
+
+    @property
+    def met(self) -> bool:
+        return self.measured is not None and self.measured <= self.declared * (1 + 1e-9)
+
+    def to_json(self) -> dict:
+        return {"declared": self.declared, "measured": self.measured, "quantity": self.quantity,
+                "met": self.met, "ladder": [[r, bool(ok)] for r, ok in self.ladder], "why": self.why}
 
 
 @dataclass
@@ -58,11 +99,20 @@ class ClaimResult:
     seconds: float
     note: str = ""
     figures: list[Figure] = field(default_factory=list)
+    resolution: ResolutionResult | None = None
+    audit: list[str] = field(default_factory=list)
+    max_ratio: float | None = None  # largest gap/tolerance the search saw
+    shrink_note: str = ""
+    worst_path: str | None = None  # open claims: the saved worst instance
 
     @property
     def in_good_standing(self) -> bool:
+        if self.audit:
+            return False
+        if self.expected == "open":
+            return self.verdict == Verdict.MEASURED and all(m.caught for m in self.mutants)
         good = Verdict.CONFIRMED if self.expected == "holds" else Verdict.REFUTED
-        return self.verdict == good
+        return self.verdict == good and (self.resolution is None or self.resolution.met)
 
     @property
     def evaluated(self) -> list[Record]:
@@ -74,20 +124,29 @@ class ClaimResult:
 
     @property
     def worst(self) -> Record | None:
-        """The evaluated instance with the largest gap/tolerance ratio (the counterexample if any)."""
+        """The evaluated instance with the largest gap/tolerance ratio (the counterexample if any;
+        for an open claim, the largest gap)."""
         if self.counterexample is not None:
             return self.counterexample
+        key = (lambda e: e.gap if math.isfinite(e.gap) else None) if self.expected == "open" else _ratio
         best, worst = None, -math.inf
         for r in self.evaluated:
-            e = r.evidence
-            ratio = _ratio(e)
-            if ratio is not None and ratio > worst:
-                best, worst = r, ratio
+            v = key(r.evidence)
+            if v is not None and v > worst:
+                best, worst = r, v
         return best
 
     @property
     def mutants_caught(self) -> int:
         return sum(m.caught for m in self.mutants)
+
+    def gap_summary(self) -> dict[str, float] | None:
+        """min / median / max of the measured gaps over the generated instances (open claims)."""
+        gaps = [r.evidence.gap for r in self.generated
+                if r.evidence.outcome in ("pass", "fail") and math.isfinite(r.evidence.gap)]
+        if not gaps:
+            return None
+        return {"n": len(gaps), "min": min(gaps), "median": statistics.median(gaps), "max": max(gaps)}
 
 
 def _ratio(e: Evidence) -> float | None:
@@ -107,32 +166,81 @@ def counterexample_dir() -> Path:
     return Path(os.environ.get("CLAIMS_HOME", ".claims")) / "counterexamples"
 
 
-def search(claim: Claim, statement: dict | None, profile: str) -> tuple[list[Record], Record | None]:
-    """Let Hypothesis look for an instance on which ``statement`` fails the claim's check."""
-    records: list[Record] = []
-    found: list[bool] = [False]
+@dataclass
+class SearchResult:
+    records: list[Record]
+    counterexample: Record | None
+    max_ratio: float | None
+    shrink_note: str
 
-    @hypothesis.settings(profile_settings(claim, profile))
+
+def search(claim: Claim, statement: dict | None, profile: str, *, seed: int | None = None,
+           max_examples: int | None = None) -> SearchResult:
+    """Let Hypothesis look for an instance on which ``statement`` fails the claim's check.
+
+    ``seed`` and ``max_examples`` run one independently seeded chunk of a split search (see
+    :mod:`theorems.scaleout`)."""
+    profile = current_profile(profile)
+    records: list[Record] = []
+    st: dict[str, Any] = {"found_at": None, "failing": {}, "max_ratio": None, "skipped": 0}
+    cap = SHRINK_SECONDS[profile]
+    measuring = claim.expected == "open"
+
+    settings = profile_settings(claim, profile)
+    if max_examples is not None:
+        settings = hypothesis.settings(settings, max_examples=max_examples)
+    if seed is None and settings.derandomize:
+        # reproducible draws that depend on the claim's id and strategy only (derandomize would
+        # seed from this function's source, so any edit of the engine would move every instance)
+        seed = stable_seed(claim.id)
+    if seed is not None:
+        settings = hypothesis.settings(settings, derandomize=False)
+
+    @settings
     @given(claim.strategy())
     def prop(instance):
+        if st["found_at"] is not None and time.perf_counter() - st["found_at"] > cap:
+            hit = st["failing"].get(key_of(instance))
+            if hit is not None:
+                raise _Counterexample(*hit)
+            st["skipped"] += 1  # shrinking budget spent: candidates are no longer evaluated
+            return
         ev = safe_evaluate(claim, instance, statement)
-        records.append(Record(instance, ev, shrinking=found[0]))
-        if ev.outcome == "fail":
-            found[0] = True
+        records.append(Record(instance, ev, shrinking=st["found_at"] is not None))
+        value = (ev.gap if measuring else _ratio(ev))
+        if value is not None and math.isfinite(value) and value > 0:
+            hypothesis.target(math.log10(value), label="log10(gap)" if measuring else "log10(gap/tolerance)")
+            if not measuring and ev.outcome in ("pass", "fail"):
+                st["max_ratio"] = value if st["max_ratio"] is None else max(st["max_ratio"], value)
+        if not measuring and ev.outcome == "fail":
+            if st["found_at"] is None:
+                st["found_at"] = time.perf_counter()
+            st["failing"][key_of(instance)] = (instance, ev)
             raise _Counterexample(instance, ev)
 
+    if seed is not None:
+        prop = hypothesis.seed(seed)(prop)
+    ce = None
     try:
         prop()
-    except _Counterexample as ce:
-        return records, Record(ce.instance, ce.evidence, shrinking=True)
-    return records, None
+    except _Counterexample as e:
+        ce = Record(e.instance, e.evidence, shrinking=True)
+    note = ""
+    if st["skipped"]:
+        note = (f"shrinking stopped after its {cap:.0f} s budget ({profile} profile); the smallest counterexample "
+                f"found so far is kept")
+    return SearchResult(records, ce, st["max_ratio"], note)
 
 
-def safe_evaluate(claim: Claim, instance: Instance, statement: dict | None) -> Evidence:
+def stable_seed(text: str) -> int:
+    return zlib.crc32(text.encode())
+
+
+def safe_evaluate(claim: Claim, instance: Instance, statement: dict | None, certify: bool | None = None) -> Evidence:
     """``claim.evaluate``, with a crash of the dynamics or the solver turned into an inconclusive
     outcome that names the error (never a pass, and the claim cannot be confirmed)."""
     try:
-        return claim.evaluate(instance, statement)
+        return claim.evaluate(instance, statement, certify=certify)
     except Exception as e:  # noqa: BLE001 - reported, not swallowed
         msg = str(e).splitlines()[0] if str(e) else ""
         return Evidence(gap=math.nan, tolerance=math.nan, tolerance_reason="check raised",
@@ -152,22 +260,47 @@ def verdict_of(claim: Claim, records: list[Record], counterexample: Record | Non
         return Verdict.INCONCLUSIVE, f"{len(misses)}/{len(gen)} instances missed the preconditions"
     if inconclusive:
         return Verdict.INCONCLUSIVE, f"{len(inconclusive)}/{len(evaluated)} instances inconclusive; first: " + inconclusive[0].evidence.why()
+    if claim.expected == "open":
+        gaps = sorted(r.evidence.gap for r in evaluated)
+        return Verdict.MEASURED, (f"measured on {len(evaluated)} instances: gap min {gaps[0]:.2e}, median "
+                                  f"{statistics.median(gaps):.2e}, max {gaps[-1]:.2e} (not judged: an open statement)")
     return Verdict.CONFIRMED, f"all {len(evaluated)} instances within tolerance, certificates valid"
 
 
-def run_mutant(claim: Claim, mutant: Mutant, instances: list[Instance], reserve: list[Instance] = ()) -> MutantResult:
+def draw_instances(claim: Claim, strategy: Callable[[], Any], n: int, profile: str) -> list[Instance]:
+    """``n`` instances from ``strategy`` (reproducible in the quick profile): a calibration's own
+    instances."""
+    out: list[Instance] = []
+
+    @hypothesis.settings(max_examples=max(1, n), derandomize=False, database=None,
+                         deadline=None, phases=(Phase.generate,), suppress_health_check=list(HealthCheck))
+    @given(strategy())
+    def collect(inst):
+        if len(out) < n:
+            out.append(inst)
+
+    if current_profile(profile) == "quick":
+        collect = hypothesis.seed(stable_seed(claim.id + "/calibration"))(collect)
+    collect()
+    return out
+
+
+def run_mutant(claim: Claim, mutant: Mutant, instances: list[Instance], reserve: list[Instance] = (),
+               calibration: bool = False) -> MutantResult:
     """Evaluate a mutant statement with the claim's check on the given instances.
 
     A mutant that must be refuted and survives them is tried on the ``reserve`` instances (more of
     the claim's own generated instances) until one refutes it, as a Hypothesis search for a
     counterexample would: a wrong statement can coincide with the right one on some instances
-    (e.g. a depth-D formula at D = 2)."""
-    evs = [safe_evaluate(claim, inst, dict(mutant.overrides)) for inst in instances]
-    if mutant.must == Verdict.REFUTED:
+    (e.g. a depth-D formula at D = 2). A *far calibration* of an open claim must instead be
+    refuted on every instance it is evaluated on (a known-false case always measures large)."""
+    certify = mutant.is_control
+    evs = [safe_evaluate(claim, inst, dict(mutant.overrides), certify=certify) for inst in instances]
+    if mutant.must == Verdict.REFUTED and not calibration:
         for inst in reserve:
             if any(e.outcome == "fail" for e in evs):
                 break
-            evs.append(safe_evaluate(claim, inst, dict(mutant.overrides)))
+            evs.append(safe_evaluate(claim, inst, dict(mutant.overrides), certify=certify))
     evs = [e for e in evs if e.outcome != "precondition"]
     fails = [e for e in evs if e.outcome == "fail"]
     inconc = [e for e in evs if e.outcome == "inconclusive"]
@@ -179,8 +312,11 @@ def run_mutant(claim: Claim, mutant: Mutant, instances: list[Instance], reserve:
         verdict = Verdict.INCONCLUSIVE
     ratios = [r for r in (_ratio(e) for e in evs) if r is not None]
     if mutant.must == Verdict.REFUTED:
-        caught = verdict == Verdict.REFUTED
-        shown = max(fails, key=lambda e: _ratio(e) or 0) if fails else (evs[0] if evs else None)
+        caught = verdict == Verdict.REFUTED and (not calibration or len(fails) == len(evs))
+        if calibration and fails and len(fails) < len(evs):
+            shown = next(e for e in evs if e.outcome != "fail")
+        else:
+            shown = max(fails, key=lambda e: _ratio(e) or 0) if fails else (evs[0] if evs else None)
     else:
         caught = verdict == Verdict.CONFIRMED
         shown = (inconc or fails or evs or [None])[0]
@@ -194,7 +330,61 @@ def run_mutant(claim: Claim, mutant: Mutant, instances: list[Instance], reserve:
         refuted_on=len(fails),
         worst_ratio=max(ratios) if ratios else None,
         why=shown.why() if shown is not None else "no instance evaluated",
+        calibration=calibration,
     )
+
+
+def run_resolution(claim: Claim, instances: list[Instance]) -> ResolutionResult | None:
+    """Measure the check's resolution on ``instances`` (the mutant instances: no new search).
+
+    The wrong statement of size r is the claim's statement (for an expected-fails claim: its
+    corrected statement, the control) with ``resolution.mutate`` applied; it is refuted at r if
+    the check fails on one of the instances. The declared size is evaluated first; the ladder is
+    then walked toward finer sizes while they are refuted (or toward coarser ones until one is),
+    assuming, as any resolution does, that a larger error of the same kind is easier to see."""
+    res = claim.resolution
+    if res is None or claim.expected == "open":
+        return None
+    base: dict[str, Any] = {}
+    if claim.expected == "fails":
+        ctrl = claim.control
+        if ctrl is None:
+            return ResolutionResult(res.declared, None, res.quantity, [], "no control to perturb")
+        base = dict(ctrl.overrides)
+    stmt0 = {**claim.params, **base}
+    ladder: list[tuple[float, bool]] = []
+    whys: dict[float, str] = {}
+
+    def refuted(r: float) -> bool:
+        overrides = {**base, **dict(res.mutate(stmt0, r))}
+        shown = None
+        for inst in instances:
+            ev = safe_evaluate(claim, inst, overrides, certify=False)
+            if ev.outcome == "fail":
+                ladder.append((r, True))
+                whys[r] = ev.why()
+                return True
+            if shown is None and ev.outcome != "precondition":
+                shown = ev
+        ladder.append((r, False))
+        whys[r] = shown.why() if shown is not None else "no instance evaluated"
+        return False
+
+    finer, coarser = rungs_from(res.declared)
+    measured = None
+    if refuted(res.declared):
+        measured = res.declared
+        for r in finer:
+            if not refuted(r):
+                break
+            measured = r
+    else:
+        for r in coarser:
+            if refuted(r):
+                measured = r
+                break
+    why = f"at the declared size {res.declared:.0e}: " + whys[res.declared]
+    return ResolutionResult(res.declared, measured, res.quantity, sorted(ladder, reverse=True), why)
 
 
 def mutant_instances(claim: Claim, records: list[Record], counterexample: Record | None, limit: int) -> list[Instance]:
@@ -210,41 +400,42 @@ def mutant_instances(claim: Claim, records: list[Record], counterexample: Record
     return out
 
 
-def run_claim(
-    claim: Claim,
-    profile: str = "quick",
-    with_mutants: bool = True,
-    save_counterexample: bool = True,
-    progress: Callable[[str], Any] | None = None,
-) -> ClaimResult:
-    t0 = time.perf_counter()
-    if progress:
-        progress(f"{claim.id}: searching ({profile})")
-    records, ce = search(claim, None, profile)
+def finish_claim(claim: Claim, profile: str, found: SearchResult, t0: float, with_mutants: bool = True,
+                 save_counterexample: bool = True, progress: Callable[[str], Any] | None = None) -> ClaimResult:
+    """Everything after the search: showcase, verdict, saved counterexample, mutants, resolution,
+    audit (shared by :func:`run_claim` and the merge of a split search)."""
+    records, ce = found.records, found.counterexample
     showcase = None
     if claim.showcase is not None:
         inst = claim.showcase()
         showcase = Record(inst, safe_evaluate(claim, inst, None), shrinking=False)
         records.append(showcase)
-        if ce is None and showcase.evidence.outcome == "fail":
+        if ce is None and claim.expected != "open" and showcase.evidence.outcome == "fail":
             ce = Record(inst, showcase.evidence, shrinking=True)
     verdict, note = verdict_of(claim, records, ce)
-    path = None
+    path = worst_path = None
     if ce is not None and save_counterexample:
         d = counterexample_dir()
         d.mkdir(parents=True, exist_ok=True)
         path = str(save_instance(ce.instance, d / f"{claim.id}.npz"))
     mutants: list[MutantResult] = []
+    resolution = None
     if with_mutants:
         k = claim.mutant_instances
         pool = mutant_instances(claim, records, ce, 4 * k)
         for m in claim.mutants:
             if progress:
-                progress(f"{claim.id}: mutant {m.id}")
-            mutants.append(run_mutant(claim, m, pool[:k], pool[k:]))
+                progress(f"{claim.id}: {'calibration' if claim.expected == 'open' else 'mutant'} {m.id}")
+            insts = draw_instances(claim, m.strategy, k, profile) if m.strategy is not None else pool[:k]
+            reserve = [] if m.strategy is not None else pool[k:]
+            mutants.append(run_mutant(claim, m, insts, reserve, calibration=claim.expected == "open"))
+        if claim.resolution is not None and claim.expected != "open":
+            if progress:
+                progress(f"{claim.id}: resolution ladder")
+            resolution = run_resolution(claim, pool[:k])
     figs = list(showcase.evidence.figures) if showcase is not None and showcase.evidence.figures \
         else _representative_figures(records, ce)
-    return ClaimResult(
+    result = ClaimResult(
         claim_id=claim.id,
         verdict=verdict,
         expected=claim.expected,
@@ -256,7 +447,31 @@ def run_claim(
         seconds=time.perf_counter() - t0,
         note=note,
         figures=figs,
+        resolution=resolution,
+        audit=audit(claim),
+        max_ratio=found.max_ratio,
+        shrink_note=found.shrink_note,
     )
+    if claim.expected == "open" and save_counterexample and result.worst is not None:
+        d = counterexample_dir()
+        d.mkdir(parents=True, exist_ok=True)
+        result.worst_path = str(save_instance(result.worst.instance, d / f"{claim.id}.npz"))
+    return result
+
+
+def run_claim(
+    claim: Claim,
+    profile: str = "quick",
+    with_mutants: bool = True,
+    save_counterexample: bool = True,
+    progress: Callable[[str], Any] | None = None,
+) -> ClaimResult:
+    t0 = time.perf_counter()
+    profile = current_profile(profile)
+    if progress:
+        progress(f"{claim.id}: {'measuring' if claim.expected == 'open' else 'searching'} ({profile})")
+    found = search(claim, None, profile)
+    return finish_claim(claim, profile, found, t0, with_mutants, save_counterexample, progress)
 
 
 def _representative_figures(records: list[Record], ce: Record | None) -> list[Figure]:
@@ -271,4 +486,5 @@ def _representative_figures(records: list[Record], ce: Record | None) -> list[Fi
     return []
 
 
-__all__ = ["ClaimResult", "MutantResult", "Record", "run_claim", "run_mutant", "search", "verdict_of"]
+__all__ = ["ClaimResult", "MutantResult", "Record", "ResolutionResult", "SearchResult", "draw_instances",
+           "finish_claim", "run_claim", "run_mutant", "run_resolution", "search", "verdict_of"]

@@ -54,41 +54,68 @@ def read_instance_file(path: str | Path) -> dict:
     raise InstanceError(f"{path}: unsupported instance format {path.suffix!r} (use .npz or .json)")
 
 
-def coerce_instance(claim: Claim, raw: dict, origin: str = "instance") -> Instance:
-    """Check names, shapes (number of dimensions), dtype and finiteness; return the instance."""
+def coerce_instance(claim: Claim, raw: dict, origin: str = "instance", warnings: list[str] | None = None) -> Instance:
+    """Check names, shapes (number of dimensions), dtype and finiteness; return the instance.
+
+    Fields with a documented default may be left out (the default is used); unknown fields are
+    named in one warning (appended to ``warnings``) and ignored; every problem of the instance is
+    reported in one :class:`InstanceError` message."""
     names = {f.name for f in claim.fields}
-    missing = [f.name for f in claim.fields if f.name not in raw]
+    problems: list[str] = []
+    missing = [f.name for f in claim.fields if f.name not in raw and f.required]
     unknown = sorted(set(raw) - names)
     if missing:
-        raise InstanceError(f"{origin}: missing field(s) {', '.join(missing)} for claim {claim.id} (fields: {', '.join(sorted(names))})")
-    if unknown:
-        raise InstanceError(f"{origin}: unknown field(s) {', '.join(unknown)} for claim {claim.id} (fields: {', '.join(sorted(names))})")
+        problems.append(f"missing field(s) {', '.join(missing)}")
+    if unknown and warnings is not None:
+        warnings.append(f"{origin}: ignoring field(s) {', '.join(unknown)} unknown to claim {claim.id}")
     out: Instance = {}
+    used_defaults = []
     for f in claim.fields:
+        if f.name not in raw:
+            if not f.required:
+                out[f.name] = f.default
+                used_defaults.append(f"{f.name}={f.default}")
+            continue
         v = np.asarray(raw[f.name])
         if v.dtype.kind not in "biuf":
-            raise InstanceError(f"{origin}: field {f.name!r} must be numeric, got dtype {v.dtype}")
+            problems.append(f"field {f.name!r} must be numeric, got dtype {v.dtype}")
+            continue
         if v.ndim != f.ndim:
             want = "a scalar" if f.ndim == 0 else f"a {f.ndim}-d array"
-            raise InstanceError(f"{origin}: field {f.name!r} must be {want}, got shape {list(v.shape)}")
+            problems.append(f"field {f.name!r} must be {want}, got shape {list(v.shape)}")
+            continue
         if v.dtype.kind == "f" and not np.all(np.isfinite(v)):
-            raise InstanceError(f"{origin}: field {f.name!r} contains non-finite numbers (nan or inf)")
+            problems.append(f"field {f.name!r} contains non-finite numbers (nan or inf)")
+            continue
         if f.integer and not np.all(np.equal(np.mod(v, 1), 0)):
-            raise InstanceError(f"{origin}: field {f.name!r} must hold integers")
+            problems.append(f"field {f.name!r} must hold integers")
+            continue
         if f.ndim == 0:
             out[f.name] = int(v.item()) if f.integer else float(v.item())
         else:
             out[f.name] = v.astype(float) if v.dtype.kind in "biu" else v
-    for f in claim.fields:
-        if f.ndim == 0 and isinstance(out[f.name], float) and not math.isfinite(out[f.name]):
-            raise InstanceError(f"{origin}: field {f.name!r} is not finite")
+    if problems:
+        allf = ", ".join(f.name if f.required else f"{f.name} (default {f.default})" for f in claim.fields)
+        raise InstanceError(f"{origin}: {'; '.join(problems)} (claim {claim.id} fields: {allf})")
+    if used_defaults and warnings is not None:
+        warnings.append(f"{origin}: defaults used for {', '.join(used_defaults)}")
     return out
 
 
-def load_instance(claim: Claim, path: str | Path) -> Instance:
-    """Read, validate and assumption-check an instance file for ``claim``."""
-    inst = coerce_instance(claim, read_instance_file(path), origin=str(path))
+def prepare_instance(claim: Claim, raw: dict, origin: str, warnings: list[str] | None = None) -> Instance:
+    """:func:`coerce_instance`, then the claim's ``normalize`` (what it did goes to ``warnings``),
+    then its assumptions: every violated one in one message."""
+    inst = coerce_instance(claim, raw, origin=origin, warnings=warnings)
+    if claim.normalize is not None:
+        inst, said = claim.normalize(inst)
+        if warnings is not None:
+            warnings.extend(f"{origin}: {s}" for s in said)
     misses = claim.precondition_misses(inst)
     if misses:
-        raise InstanceError(f"{path}: violates the assumptions of {claim.id}: {misses[0]}")
+        raise InstanceError(f"{origin}: violates the assumptions of {claim.id}: {'; '.join(misses)}")
     return inst
+
+
+def load_instance(claim: Claim, path: str | Path, warnings: list[str] | None = None) -> Instance:
+    """Read, validate, normalize and assumption-check an instance file for ``claim``."""
+    return prepare_instance(claim, read_instance_file(path), str(path), warnings)

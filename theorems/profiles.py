@@ -34,7 +34,7 @@ def profile_settings(claim: Claim, profile: str) -> settings:
         derandomize=(profile == "quick"),
         database=None,  # counterexamples are saved by the engine (replayable), not in .hypothesis/
         deadline=None,
-        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
         report_multiple_bugs=False,
         suppress_health_check=list(HealthCheck),
         print_blob=False,

@@ -3,6 +3,11 @@
 Every module in :mod:`theorems.families` registers its claims at import time with
 :func:`register`; :func:`all_claims` imports them all (so adding a family is adding a module,
 nothing here changes). Ids are unique, stable, kebab-case.
+
+Claims from other packages: an installed distribution declares an entry point in the group
+``implicit_bias.claims`` (see :data:`ENTRY_POINT_GROUP`) naming a module that calls
+:func:`theorems.api.register` at import (or a callable returning claims); they are loaded after
+this package's families and appear in ``claims list``, ``report``, ``compare`` and pytest.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import sys
 
 from .contract import Claim
 
+ENTRY_POINT_GROUP = "implicit_bias.claims"
 _CLAIMS: dict[str, Claim] = {}
 _MODULE: dict[str, str] = {}  # claim id -> the module that registered it
 _LOADED = False
@@ -26,6 +32,8 @@ class UnknownClaim(KeyError):
 
 def register(*claims: Claim) -> None:
     caller = sys._getframe(1).f_globals.get("__name__", "")
+    if caller == __name__:  # through load_entry_points: attribute to the plugin's module
+        caller = "plugin"
     for c in claims:
         if not _ID.match(c.id):
             raise ValueError(f"claim id {c.id!r} is not kebab-case")
@@ -52,6 +60,32 @@ def _load() -> None:
     order = sorted(_CLAIMS, key=lambda i: rank.get(i, len(mods)))
     _CLAIMS.update({i: _CLAIMS.pop(i) for i in order})
     _LOADED = True
+    load_entry_points()
+
+
+_EP_LOADED = False
+ENTRY_POINT_ERRORS: list[str] = []
+
+
+def load_entry_points() -> None:
+    """Import the claim modules other installed packages declare (once). A package whose entry
+    point fails to load is named in :data:`ENTRY_POINT_ERRORS` (``claims list`` prints it) and
+    skipped; it never breaks this package's claims."""
+    global _EP_LOADED
+    if _EP_LOADED:
+        return
+    _EP_LOADED = True
+    from importlib.metadata import entry_points
+
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            obj = ep.load()
+            if callable(obj) and not isinstance(obj, type(sys)):
+                out = obj()
+                if out:
+                    register(*[c for c in out if isinstance(c, Claim)])
+        except Exception as e:  # noqa: BLE001 - a broken plugin is reported, not fatal
+            ENTRY_POINT_ERRORS.append(f"entry point {ep.name} ({ep.value}): {type(e).__name__}: {e}"[:300])
 
 
 def all_claims() -> list[Claim]:

@@ -15,11 +15,12 @@ import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
+from .audit import missing_declarations
 from .contract import Claim, Figure
 from .engine import ClaimResult
 from .instances import save_instance
 
-SCHEMA = 1
+SCHEMA = 2  # 2: resolution, audit, open claims (measured, calibrations), max_ratio
 
 
 def _fmt(x, digits=2):
@@ -65,6 +66,13 @@ def claim_entry(claim: Claim, res: ClaimResult) -> dict:
         "erratum": claim.erratum,
         "mutants": [m.to_json() for m in res.mutants],
         "figures": [f"figures/{f.name}.png" for f in res.figures],
+        "resolution": res.resolution.to_json() if res.resolution is not None else None,
+        "max_ratio": _num(res.max_ratio) if res.max_ratio is not None else None,
+        "shrink_note": res.shrink_note,
+        "audit": list(res.audit),
+        "missing_declarations": missing_declarations(claim),
+        "measured": res.gap_summary() if claim.expected == "open" else None,
+        "worst_instance": res.worst_path,
     }
 
 
@@ -137,11 +145,29 @@ def draw_figures(results: list[ClaimResult], folder: Path) -> list[str]:
 
 # ---- markdown ----------------------------------------------------------------------------------
 
+_WANT = {"holds": "confirmed", "fails": "refuted", "open": "measured"}
+
+
 def _status_cell(e: dict) -> str:
     v = e["verdict"]
     if e["in_good_standing"]:
-        return v if e["expected"] == "holds" else f"{v} (as expected)"
-    return f"**{v}** (expected {'confirmed' if e['expected'] == 'holds' else 'refuted'})"
+        return f"{v} (as expected)" if e["expected"] == "fails" else v
+    if v == _WANT[e["expected"]]:
+        why = "audit" if e.get("audit") else "resolution not met" if _res(e) and not _res(e)["met"] else "calibration"
+        return f"**{v}, {why}**"
+    return f"**{v}** (expected {_WANT[e['expected']]})"
+
+
+def _res(e: dict) -> dict | None:
+    return e.get("resolution")
+
+
+def _res_cell(e: dict) -> str:
+    r = _res(e)
+    if r is None:
+        return "calibrated" if e["expected"] == "open" else "—"
+    m = "none" if r["measured"] is None else f"{r['measured']:.0e}"
+    return f"{r['declared']:.0e} / {m}" + ("" if r["met"] else " ✗")
 
 
 def render_markdown(status: dict, figure_names: list[str]) -> str:
@@ -156,18 +182,25 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
         f"{sum(e['seconds'] for e in claims):.1f} s of checks",
         "",
         "A claim expected to hold is in good standing when `confirmed`; a claim expected to fail "
-        "(an erratum of the notes or a negative control) when `refuted`. *Worst gap* is the instance "
-        "with the largest gap/tolerance ratio (the counterexample, for a refuted claim). For claims "
-        "expected to hold, *mutants* are wrong statements the check must refute; for claims expected "
-        "to fail they are controls (the corrected statement) the check must confirm.",
+        "(an erratum of the notes or a negative control) when `refuted`; an open statement (a conjecture "
+        "or an approximate statement) is `measured`, never judged, and is in good standing when its "
+        "calibration controls behave. *Worst gap* is the instance with the largest gap/tolerance ratio "
+        "(the counterexample, for a refuted claim). For claims expected to hold, *mutants* are wrong "
+        "statements the check must refute; for claims expected to fail they are controls (the corrected "
+        "statement) the check must confirm. *Resolution* is the size of the smallest wrong statement the "
+        "check must refute (declared) and the finest size it refuted on this run (measured), in the "
+        "claim's own quantity (see each claim's details); a judged claim is in good standing only if "
+        "measured <= declared.",
         "",
-        "| claim | source | expected | verdict | instances | worst gap | tolerance | mutants caught | seconds |",
-        "|---|---|---|---|---:|---:|---:|---:|---:|",
+        "| claim | source | expected | verdict | instances | worst gap | tolerance | resolution (declared / measured) "
+        "| mutants caught | seconds |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for e in claims:
         L.append(
             f"| [`{e['id']}`](#{e['id']}) | {e['source']} | {e['expected']} | {_status_cell(e)} | {e['instances']} | "
-            f"{_fmt(e['worst_gap'])} | {_fmt(e['tolerance'])} | {e['mutants_caught']}/{e['mutants_total']} | {e['seconds']:.1f} |"
+            f"{_fmt(e['worst_gap'])} | {_fmt(e['tolerance'])} | {_res_cell(e)} | "
+            f"{e['mutants_caught']}/{e['mutants_total']} | {e['seconds']:.1f} |"
         )
     errata = [e for e in claims if e["expected"] == "fails" and e["erratum"]]
     if errata:
@@ -182,6 +215,22 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
                 f"gap {_fmt(e['worst_gap'])} vs tol {_fmt(e['tolerance'])}"
             ctrl = "yes" if e["mutants_total"] and e["mutants_caught"] == e["mutants_total"] else "**no**"
             L.append(f"| `{e['id']}` | {e['statement']} | {e['erratum']} | {miss_s} | {e['verdict']} | {ctrl} |")
+    opens = [e for e in claims if e["expected"] == "open"]
+    if opens:
+        L += ["", "## Open statements: what was measured", "",
+              "Conjectures and approximate statements are measured, never confirmed or refuted. Each is shown "
+              "with its calibration: a known-true case that must measure within the claim's threshold and a "
+              "known-false case that must measure beyond it on every instance, so the measurement is shown "
+              "to discriminate.", "",
+              "| claim | statement | instances | gap min | gap median | gap max | threshold | calibrations | worst instance |",
+              "|---|---|---:|---:|---:|---:|---:|---|---|"]
+        for e in opens:
+            m = e.get("measured") or {}
+            cal = "; ".join(f"{c['id']} ({'near' if c['must'] == 'confirmed' else 'far'}): {c['verdict']}"
+                            f"{' ✓' if c['caught'] else ' ✗'}" for c in e["mutants"])
+            L.append(f"| `{e['id']}` | {e['statement']} | {m.get('n', 0)} | {_fmt(m.get('min'))} | "
+                     f"{_fmt(m.get('median'))} | {_fmt(m.get('max'))} | {_fmt(e['tolerance'])} | {cal} | "
+                     f"{'`' + e['worst_instance'] + '`' if e.get('worst_instance') else '—'} |")
     if figure_names:
         L += ["", "## Figures", ""]
         for n in figure_names:
@@ -195,6 +244,22 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
               f"- Instances: {e['instances']} evaluated, {e['precondition_misses']} precondition misses, "
               f"{e['inconclusive_instances']} inconclusive",
               f"- Worst gap {_fmt(e['worst_gap'], 3)} vs tolerance {_fmt(e['tolerance'], 3)}: {e['tolerance_reason']}"]
+        r = _res(e)
+        if r is not None:
+            lad = ", ".join(f"{x:.0e} {'refuted' if ok else 'survived'}" for x, ok in r["ladder"])
+            L.append(f"- Resolution: declared {r['declared']:.0e}, measured "
+                     f"{'none on the ladder' if r['measured'] is None else format(r['measured'], '.0e')} "
+                     f"({r['quantity']}){'' if r['met'] else ' — NOT MET'}; ladder: {lad}. {r['why']}")
+        if e.get("max_ratio") is not None:
+            L.append(f"- Largest gap/tolerance seen by the targeted search: {e['max_ratio']:.2e}")
+        if e.get("shrink_note"):
+            L.append(f"- {e['shrink_note']}")
+        for a in e.get("audit", []):
+            L.append(f"- AUDIT: {a}")
+        for a in e.get("missing_declarations", []):
+            L.append(f"- Missing declaration: {a}")
+        if e.get("worst_instance"):
+            L.append(f"- Worst instance saved: `{e['worst_instance']}` — replay with `claims replay {e['id']}`")
         for c in e["certificates"]:
             res = ", ".join(f"{k} {_fmt(v)}" for k, v in c["residuals"].items())
             L.append(f"- Certificate `{c['name']}`: {res} (tolerance {_fmt(c['tolerance'])}, {'valid' if c['valid'] else 'INVALID'})")
@@ -202,7 +267,8 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
             L.append(f"- Counterexample (shrunk): `{e['counterexample']}` — replay with `claims replay {e['id']}`")
         for m in e["mutants"]:
             want = "refute" if m["must"] == "refuted" else "confirm"
-            L.append(f"- Mutant `{m['id']}` (must {want}): {m['description']} → {m['verdict']} on {m['instances']} instance(s)"
+            kind = "Calibration" if m.get("calibration") else "Mutant"
+            L.append(f"- {kind} `{m['id']}` (must {want}): {m['description']} → {m['verdict']} on {m['instances']} instance(s)"
                      f"{' ✓' if m['caught'] else ' ✗ NOT CAUGHT'} — {m['why']}")
         if e["figures"]:
             L.append("- Figures: " + ", ".join(f"[{Path(p).stem}]({p})" for p in e["figures"]))
@@ -223,6 +289,9 @@ def write_report(claims: list[Claim], results: list[ClaimResult], out: Path, pro
             if r.counterexample is not None:
                 p = save_instance(r.counterexample.instance, tmp / "counterexamples" / f"{r.claim_id}.npz")
                 e["counterexample"] = str(p.relative_to(tmp))
+            elif r.expected == "open" and r.worst is not None:
+                p = save_instance(r.worst.instance, tmp / "worst" / f"{r.claim_id}.npz")
+                e["worst_instance"] = str(p.relative_to(tmp))
         names = draw_figures(results, tmp / "figures")
         (tmp / "status.json").write_text(json.dumps(status, indent=1) + "\n")
         (tmp / "status.md").write_text(render_markdown(status, names))
@@ -262,9 +331,11 @@ def load_status(path: str | Path) -> dict:
 
 
 def compare(old: dict, new: dict, gap_factor: float = 2.0, slow_factor: float = 2.0) -> tuple[list[str], list[str]]:
-    """Return (regressions, notes). Regressions: status changes, mutants no longer caught, claims
-    removed. Notes: claims added, worst gap grown by more than ``gap_factor`` (relative to its
-    tolerance), checks slower by more than ``slow_factor`` (and > 1 s)."""
+    """Return (regressions, notes). Regressions: status changes, mutants or calibrations no longer
+    caught, a declared resolution no longer met, claims removed. Notes: claims added, worst gap
+    grown by more than ``gap_factor`` (relative to its tolerance), a measured resolution 10x coarser,
+    an open claim's median gap moved by more than ``gap_factor`` either way, checks slower by more
+    than ``slow_factor`` (and > 1 s)."""
     o = {e["id"]: e for e in old["claims"]}
     n = {e["id"]: e for e in new["claims"]}
     reg, notes = [], []
@@ -286,6 +357,18 @@ def compare(old: dict, new: dict, gap_factor: float = 2.0, slow_factor: float = 
             ra, rb = ga / ta, gb / tb
             if rb > gap_factor * ra:
                 notes.append(f"gap grew: {cid}: worst gap/tolerance {ra:.2e} -> {rb:.2e} (gap {ga:.2e} -> {gb:.2e})")
+        if b.get("expected") == "open":
+            for m in b.get("mutants", []):
+                if not m.get("caught"):
+                    reg.append(f"calibration failed: {cid}: {m['id']} ({m['description']}) was {m['verdict']}, must be {m['must']}")
+            ma, mb = (a.get("measured") or {}).get("median"), (b.get("measured") or {}).get("median")
+            if ma and mb and (mb > gap_factor * ma or ma > gap_factor * mb):
+                notes.append(f"median gap moved: {cid}: {ma:.2e} -> {mb:.2e}")
+        rsa, rsb = a.get("resolution") or {}, b.get("resolution") or {}
+        if rsb and not rsb.get("met") and rsa.get("met", True):
+            reg.append(f"resolution: {cid}: declared {rsb.get('declared'):.0e} no longer met (measured {rsb.get('measured')})")
+        elif rsa.get("measured") and rsb.get("measured") and rsb["measured"] >= 10 * rsa["measured"]:
+            notes.append(f"resolution coarser: {cid}: {rsa['measured']:.0e} -> {rsb['measured']:.0e}")
         sa, sb = a.get("seconds"), b.get("seconds")
         if sa is not None and sb is not None and sb > slow_factor * sa and sb - sa > 1.0:
             notes.append(f"slower: {cid}: {sa:.1f} s -> {sb:.1f} s")
