@@ -1,24 +1,50 @@
-"""pytest configuration: the claims profile (``--claims-profile`` or ``CLAIMS_PROFILE``)."""
+"""pytest configuration of this suite.
+
+The claims profile option and fixture come from the package's pytest plugin
+(``theorems.pytest_plugin``, entry point ``pytest11``), shared with a research repository's own
+pytest run. Here: with ``--cov`` (the README's test command), a per-package summary of branch
+coverage of models/, solvers/ and theorems/ after pytest-cov's own table.
+"""
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 
 import pytest
 
-
-def pytest_addoption(parser):
-    parser.addoption("--claims-profile", default=None, choices=("quick", "thorough"),
-                     help="Hypothesis profile for the claim checks (default: $CLAIMS_PROFILE or quick)")
+PACKAGES = ("models", "solvers", "theorems")
 
 
-def pytest_configure(config):
-    p = config.getoption("--claims-profile")
-    if p:
-        os.environ["CLAIMS_PROFILE"] = p  # inherited by xdist workers started after this
-
-
-@pytest.fixture(scope="session")
-def claims_profile():
-    from theorems.profiles import current_profile
-
-    return current_profile()
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter, config):
+    plugin = config.pluginmanager.getplugin("_cov")
+    ctl = getattr(plugin, "cov_controller", None)
+    cov = getattr(ctl, "cov", None)
+    if cov is None or getattr(plugin, "cov_total", None) is None:
+        return
+    root = str(config.rootpath)
+    fd, path = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    try:
+        cov.json_report(outfile=path)
+        with open(path) as fh:
+            files = json.load(fh)["files"]
+    except Exception as e:  # noqa: BLE001 - a summary problem must not fail the run
+        terminalreporter.write_line(f"coverage summary unavailable: {type(e).__name__}: {e}")
+        return
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+    terminalreporter.write_sep("-", "branch coverage by package")
+    for pkg in PACKAGES:
+        stats = [f["summary"] for name, f in files.items()
+                 if os.path.relpath(os.path.abspath(name), root).startswith(pkg + os.sep)]
+        if not stats:
+            continue
+        nb = sum(s.get("num_branches", 0) for s in stats)
+        cb = sum(s.get("covered_branches", 0) for s in stats)
+        ns = sum(s["num_statements"] for s in stats)
+        cs = sum(s["covered_lines"] for s in stats)
+        terminalreporter.write_line(f"{pkg + '/':<11} branches {cb}/{nb} = {100.0 * cb / max(nb, 1):5.1f}%   "
+                                    f"statements {cs}/{ns} = {100.0 * cs / max(ns, 1):5.1f}%   ({len(stats)} files)")

@@ -76,12 +76,24 @@ def claim_entry(claim: Claim, res: ClaimResult) -> dict:
     }
 
 
-def build_status(claims: list[Claim], results: list[ClaimResult], profile: str) -> dict:
+def published_entry(r) -> dict:
+    from .published import get_published
+
+    p = get_published(r.name)
+    return {"name": r.name, "paper": p.paper, "where": p.where, "reports": p.reports, "claim_id": r.claim_id,
+            "ours": r.ours, "outcome": r.outcome, "consistent": r.consistent, "why": r.why,
+            "gap": _num(r.gap) if r.gap is not None else None,
+            "tolerance": _num(r.tolerance) if r.tolerance is not None else None,
+            "seconds": round(r.seconds, 3), "note": p.note, "warnings": list(r.warnings)}
+
+
+def build_status(claims: list[Claim], results: list[ClaimResult], profile: str, published=()) -> dict:
     return {
         "schema": SCHEMA,
         "generated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "profile": profile,
         "claims": [claim_entry(c, r) for c, r in zip(claims, results)],
+        "published": [published_entry(r) for r in published],
     }
 
 
@@ -231,6 +243,20 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
             L.append(f"| `{e['id']}` | {e['statement']} | {m.get('n', 0)} | {_fmt(m.get('min'))} | "
                      f"{_fmt(m.get('median'))} | {_fmt(m.get('max'))} | {_fmt(e['tolerance'])} | {cal} | "
                      f"{'`' + e['worst_instance'] + '`' if e.get('worst_instance') else '—'} |")
+    pubs = status.get("published") or []
+    if pubs:
+        ok = sum(p["consistent"] for p in pubs)
+        L += ["", "## Published configurations", "",
+              f"The papers' own configurations, run through the claims they feed ({ok}/{len(pubs)} as the claim "
+              "expects). *The paper reports* is what the paper gives (a number or a picture); *we measure* is the "
+              "same quantity on our run. Where our setting differs from the paper's, the note says how.", "",
+              "| configuration | paper | where | claim | the paper reports | we measure | outcome | s |",
+              "|---|---|---|---|---|---|---|---:|"]
+        for p in pubs:
+            mark = "" if p["consistent"] else " ✗"
+            note = f" ({p['note']})" if p.get("note") else ""
+            L.append(f"| `{p['name']}` | {p['paper']} | {p['where']} | `{p['claim_id']}` | {p['reports']}{note} | "
+                     f"{p['ours']} | {p['outcome']}{mark} | {p['seconds']:.1f} |")
     if figure_names:
         L += ["", "## Figures", ""]
         for n in figure_names:
@@ -278,13 +304,13 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
 
 # ---- writing -----------------------------------------------------------------------------------
 
-def write_report(claims: list[Claim], results: list[ClaimResult], out: Path, profile: str) -> dict:
+def write_report(claims: list[Claim], results: list[ClaimResult], out: Path, profile: str, published=()) -> dict:
     """Write the whole report to a temporary folder next to ``out``, then swap it in."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        status = build_status(claims, results, profile)
+        status = build_status(claims, results, profile, published)
         for e, r in zip(status["claims"], results):
             if r.counterexample is not None:
                 p = save_instance(r.counterexample.instance, tmp / "counterexamples" / f"{r.claim_id}.npz")
@@ -372,4 +398,11 @@ def compare(old: dict, new: dict, gap_factor: float = 2.0, slow_factor: float = 
         sa, sb = a.get("seconds"), b.get("seconds")
         if sa is not None and sb is not None and sb > slow_factor * sa and sb - sa > 1.0:
             notes.append(f"slower: {cid}: {sa:.1f} s -> {sb:.1f} s")
+    po = {(p["name"], p["claim_id"]): p for p in old.get("published") or []}
+    for p in new.get("published") or []:
+        q = po.get((p["name"], p["claim_id"]))
+        if q is not None and q.get("consistent") and not p.get("consistent"):
+            reg.append(f"published {p['name']} on {p['claim_id']}: {q['outcome']} -> {p['outcome']} ({p['why']})")
+        elif q is None:
+            notes.append(f"published added: {p['name']} on {p['claim_id']} ({p['outcome']})")
     return reg, notes

@@ -246,11 +246,11 @@ BASE_FIELDS = (
     Field("y", 1, "targets, length m"),
     Field("w0", 1, "initialization, length d"),
 )
-F_ETA = Field("eta_frac", 0, "step size as a fraction of its stability bound (see the optimizer)")
-F_BETA = Field("beta", 0, "momentum parameter in [0, 1)")
-F_BATCH = Field("batch", 0, "minibatch size (1 <= batch <= m)", integer=True)
-F_SEED = Field("seed", 0, "RNG seed of the minibatch order", integer=True)
-F_LOSS = Field("loss", 0, "loss index: 0 squared, 1 pseudo-Huber (delta 1), 2 log-cosh", integer=True)
+F_ETA = Field("eta_frac", 0, "step size as a fraction of its stability bound (see the optimizer)", default=0.5)
+F_BETA = Field("beta", 0, "momentum parameter in [0, 1)", default=0.0)
+F_BATCH = Field("batch", 0, "minibatch size (1 <= batch <= m)", integer=True, default=1)
+F_SEED = Field("seed", 0, "RNG seed of the minibatch order", integer=True, default=0)
+F_LOSS = Field("loss", 0, "loss index: 0 squared, 1 pseudo-Huber (delta 1), 2 log-cosh", integer=True, default=0)
 
 A_ETA = Assumption("admissible step: 0 < eta_frac < 1 (eta below the stability bound)", _in_open_unit("eta_frac"))
 A_BETA = Assumption("momentum 0 <= beta < 1", lambda i: None if 0.0 <= float(i["beta"]) < 1.0 else f"beta = {i['beta']}")

@@ -1,0 +1,1 @@
+"""An example claim package for implicit-bias-claims (see README.md)."""
