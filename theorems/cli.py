@@ -87,6 +87,10 @@ def cmd_show(args) -> int:
     print(f"{c.id}: {c.title}")
     print(f"  statement:  {c.statement}")
     print(f"  source:     {c.source}")
+    from .sources import NOTES, notes_cited
+
+    for n in notes_cited(c.source):
+        print(f"              note {n}: {NOTES[n]}")
     print(f"  expected:   {c.expected}  (kind: {c.kind}, family: {c.family})")
     if c.erratum:
         print(f"  corrected:  {c.erratum}")
@@ -323,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("claims: interrupted; previous report kept", file=sys.stderr, flush=True)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed: not an error of ours
+        sys.stderr = open(os.devnull, "w")
+        return 0
 
 
 if __name__ == "__main__":

@@ -227,6 +227,11 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
                 f"gap {_fmt(e['worst_gap'])} vs tol {_fmt(e['tolerance'])}"
             ctrl = "yes" if e["mutants_total"] and e["mutants_caught"] == e["mutants_total"] else "**no**"
             L.append(f"| `{e['id']}` | {e['statement']} | {e['erratum']} | {miss_s} | {e['verdict']} | {ctrl} |")
+    from .sources import NOTES
+
+    L += ["", "## The notes cited", "",
+          "Sources cite lecture notes as *note 000* ... *note 004*:", ""]
+    L += [f"- note {k}: {v}" for k, v in NOTES.items()]
     opens = [e for e in claims if e["expected"] == "open"]
     if opens:
         L += ["", "## Open statements: what was measured", "",
