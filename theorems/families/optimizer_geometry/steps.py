@@ -1,45 +1,5 @@
-"""Optimizer geometry on least squares: when the limit depends on the step size.
-
-Gunasekar, Lee, Soudry, Srebro 2018a ("Characterizing implicit bias in terms of optimization
-geometry", ICML), sec. 2-3; notes 001 (Srebro, "Implicit bias in least squares": AdaGrad and
-steepest descent "depend on stepsize, init, momentum"; "Different asymptotics": for losses with an
-attainable minimum the limit depends on w0 and eta) and 002 (Montufar, "Mirror descent",
-"Reparametrization and change of geometry"). On L(w) = 1/2||Xw - y||^2 (X m x d, m < d, rank m):
-
-* gradient descent and mirror descent land on argmin ||w - w0||_2, resp. argmin D_psi(w, w0),
-  s.t. Xw = y for every convergent step size (their increments keep w - w0, resp.
-  grad psi(w) - grad psi(w0), in row(X));
-* steepest descent w.r.t. a non-Euclidean norm, AdaGrad, natural gradient with finite steps and
-  mirror descent with (primal) momentum leave that structure, and their limit moves with eta.
-
-The four ``*-step-dependence`` claims encode the statement "the limit does not depend on eta" for
-those methods, ``expected="fails"``; the control is GD (for steepest descent and AdaGrad) or mirror
-descent without momentum (for natural gradient and momentum), which must pass the same check on the
-same instances. ``natural-gradient-flow-mirror-flow`` (holds): as eta -> 0 natural gradient becomes
-the flow w' = -[hess psi(w)]^{-1} grad L(w), i.e. d/dt grad psi(w) = -grad L(w), the mirror flow;
-integrated as an ODE it lands on the Bregman projection (certified reference).
-
-The check of the step-size claims. The method runs from w0 at every step size eta_k of the instance
-(``eta_fracs``, ascending, times the method's own step scale; all K runs in one batch) until the
-relative residual reaches the attainable floor. With w_k the final iterates and w_1 the one of the
-smallest step, the statement predicts w_k = w_1 (+ shift ||w_1|| u_k for a resolution mutant, u_k a
-fixed random unit vector). For each k, gap_k = ||w_k - w_1 - shift ||w_1|| u_k|| is held to
-e_1 + e_k, e_k a bound on ||w_k - w_inf(eta_k)|| derived per method:
-* GD: ||X^+ (X w_k - y)|| (the whole remaining motion lies in row(X)) + round-off drift
-  8 u sqrt(T + 1) max_t ||w_t||;
-* mirror descent: 2 ||H X^T (X H X^T)^{-1} (X w_k - y)|| (the distance to the interpolation set
-  along the mirror manifold, H = [hess psi(w_k)]^{-1}) + ||H|| ||N^T (theta_T - theta_0)|| (the
-  round-off drift of the dual iterate out of theta_0 + row(X), N a null-space basis) + 10 ulp;
-* the other methods (limit unknown): ||X^+ (X w_k - y)|| + the movement over the last 10% of the
-  run (a linear-rate proxy for the remaining motion) + the round-off drift.
-The instance's gap and tolerance are those of the k with the largest gap_k / (e_1 + e_k); all terms
-are measured on the runs (``run_budget``, capped at the declared resolution). A run that does not
-reach relative residual max(1e-11, 100 u cond(X) (||X|| ||w|| + ||y||) / ||y||), or leaves the
-potential's domain, makes the instance inconclusive.
-"""
+"""The step-size claims of the optimizer-geometry family (see the package docstring for the check)."""
 from __future__ import annotations
-
-CATALOGUE_ENTRY = 12  # position in ../shared/CLAIMS.md: orders claims in lists and reports
 
 import time
 
@@ -51,34 +11,37 @@ from models.geometry import (
     gradient_descent,
     mirror_descent_momentum,
     natural_gradient,
-    natural_gradient_flow,
     separable_potential,
     steepest_descent,
 )
-from models.mirror_descent import half_squared_pnorm, potential_by_index
-from solvers.bregman import bregman_projection, cvxpy_cross_check
-from solvers.certificate import Certificate
 from solvers.certify.geometry import bregman_limits, euclidean_limits
-from solvers.min_norm import min_norm_interpolant, row_space_basis
+from solvers.min_norm import row_space_basis
 
-from ..contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Resolution, Series, Verdict
-from ..memo import memo
-from ..registry import register
-from ..resolution import direction, perturb_limit
-from ..strategies.geometry import flow_instances, step_dependence_instances
+from ...contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Resolution, Series, Verdict
+from ...memo import memo
+from ...registry import register
+from ...resolution import direction
+from ...strategies.geometry import step_dependence_instances
+from .common import (
+    A_RANK,
+    A_REACHABLE,
+    A_SHAPES,
+    CONVERGED_RTOL,
+    F_B,
+    F_POTENTIAL,
+    FAMILY,
+    PAPER,
+    U,
+    bregman,
+    rel,
+    separable_potential_ok,
+    showcase_instance,
+)
 
-U = np.finfo(float).eps / 2
-FAMILY = "optimizer-geometry"
-PAPER = "Gunasekar, Lee, Soudry, Srebro 2018a, 'Characterizing implicit bias in terms of optimization geometry' (ICML)"
-CONVERGED_RTOL = 1e-11
 NORMS = {0: np.inf, 1: 1.0, 2: 4.0 / 3.0}
 NORM_NAMES = {0: "l_inf", 1: "l_1", 2: "l_4/3"}
 FIGURE = "optimizer-geometry-limit-vs-step"
 SWEEP = 5  # instances with at least this many step sizes also draw the control's sweep (the figure)
-
-
-def _rel(a, b) -> float:
-    return float(np.linalg.norm(a - b)) / max(float(np.linalg.norm(b)), 1e-300)
 
 
 # ---- step scales -------------------------------------------------------------------------------
@@ -100,17 +63,13 @@ def norm_smoothness(X, p: float) -> float:
     return min(float(np.abs(A).sum()), _smax2(X) * max(1.0, d ** expo))
 
 
-@memo
-def _bregman(X, y, w0, k, p, b):
-    return bregman_projection(X, y, w0, potential_by_index(k, p, b))
-
 
 def mirror_curvature(X, y, w0, k, b) -> float:
     """L = max over the two ends of the path (w0 and the certified Bregman projection) of
     lambda_max(X [hess psi(w)]^{-1} X^T), the curvature of the dual objective; steps are fractions
     of 1 / L (as for mirror descent in the mirror-descent family)."""
     pot = separable_potential(k, b)
-    w_end, _ = _bregman(X, y, w0, k, 1.5, b)
+    w_end, _ = bregman(X, y, w0, k, 1.5, b)
     return max(float(np.linalg.eigvalsh((X * pot.inv_hess(w)) @ X.T)[-1]) for w in (np.asarray(w0, float), w_end))
 
 
@@ -200,10 +159,13 @@ def predicted_limits(w_ref: np.ndarray, K: int, shift: float) -> np.ndarray:
     return np.array([w_ref + shift * float(np.linalg.norm(w_ref)) * direction((d,), f"step-{k}") for k in range(1, K)])
 
 
-def _sweep_series(method: str, inst: dict, run: BatchRun) -> Series:
+def _sweep_series(method: str, inst: dict, run: BatchRun, control: bool = False) -> Series:
     fr = np.asarray(inst["eta_fracs"], float)
-    spread = [_rel(w, run.W[0]) for w in run.W]
-    return Series(method_label(method, inst), list(fr), spread)
+    spread = [rel(w, run.W[0]) for w in run.W]
+    if not control:
+        return Series(method_label(method, inst), list(fr), spread)
+    # the controls are flat at 0 and would hide each other: GD as points, mirror descent dashed
+    return Series(method_label(method, inst) + " (control)", list(fr), spread, "scatter" if method == "gd" else "dashed")
 
 
 def check_step_dependence(inst: dict, stmt: dict) -> Evidence:
@@ -234,7 +196,7 @@ def check_step_dependence(inst: dict, stmt: dict) -> Evidence:
     series = [_sweep_series(method, inst, run)]
     control = stmt.get("control")
     if stmt.get("draw_control") and control != method and K >= SWEEP:
-        series.append(_sweep_series(control, inst, _runs(control, inst)))
+        series.append(_sweep_series(control, inst, _runs(control, inst), control=True))
     fig = Figure(FIGURE, "Least squares: the limit against the step size (GD and mirror descent flat)",
                  "step size eta / the method's step scale (eta_frac)", "||w_inf(eta) - w_inf(eta_1)|| / ||w_inf(eta_1)||",
                  tuple(series))
@@ -250,29 +212,13 @@ def check_step_dependence(inst: dict, stmt: dict) -> Evidence:
         timings={"dynamics": t1 - t0, "comparison": time.perf_counter() - t1},
         figures=[fig],
         details={"method": method_label(method, inst), "eta_fracs": fr, "etas": run.etas, "iterations": run.iterations,
-                 "limits": [w for w in W], "spread": [_rel(w, w_ref) for w in W], "m": X.shape[0], "d": X.shape[1]},
+                 "limits": [w for w in W], "spread": [rel(w, w_ref) for w in W], "m": X.shape[0], "d": X.shape[1]},
         reference={"limits": W.copy()},
         run_budget={name: float(max(v[0] + v[k] for k in range(1, K))) / scale for name, v in errs.items()},
     )
 
 
 # ---- assumptions -------------------------------------------------------------------------------
-
-def _shapes(inst):
-    m, d = inst["X"].shape
-    if not m < d:
-        return f"X is {m}x{d}, need m < d"
-    if inst["y"].shape != (m,):
-        return f"y has shape {inst['y'].shape}, need ({m},)"
-    if inst["w0"].shape != (d,):
-        return f"w0 has shape {inst['w0'].shape}, need ({d},)"
-    return None
-
-
-def _full_row_rank(inst):
-    s = np.linalg.svd(inst["X"], compute_uv=False)
-    return None if s[-1] > s[0] * 1e-8 else f"rank-deficient X (sigma_min/sigma_max = {s[-1] / s[0]:.1e})"
-
 
 def _not_interpolating(inst):
     r = float(np.linalg.norm(inst["X"] @ inst["w0"] - inst["y"]))
@@ -294,30 +240,6 @@ def _norm_ok(inst):
     return None if int(inst["norm"]) in NORMS else f"norm index {inst['norm']} not in {{0, 1, 2}}"
 
 
-def _separable_potential(inst):
-    k = int(inst["potential"])
-    if k not in (0, 2):
-        return f"potential index {k} not in {{0 (negative entropy), 2 (hyperbolic entropy)}}"
-    if k == 2 and not float(inst["b"]) > 0:
-        return f"b = {inst['b']} not positive"
-    if k == 0 and np.any(inst["w0"] <= 0):
-        return "negative entropy needs w0 > 0"
-    return None
-
-
-def positive_reachable(inst):
-    """For the negative entropy: y = Xw for some w > 0 (the LP max t s.t. Xw = y, w >= t has a
-    positive optimum), else no limit exists in the domain."""
-    if int(inst["potential"]) != 0:
-        return None
-    import scipy.optimize
-    X, y = inst["X"], inst["y"]
-    m, d = X.shape
-    res = scipy.optimize.linprog(np.r_[np.zeros(d), -1.0], A_ub=np.hstack([-np.eye(d), np.ones((d, 1))]),
-                                 b_ub=np.zeros(d), A_eq=np.hstack([X, np.zeros((m, 1))]), b_eq=y,
-                                 bounds=[(None, None)] * d + [(None, 1.0)], method="highs")
-    return None if res.status == 0 and -res.fun > 0 else "y is not reachable by a strictly positive w (negative entropy)"
-
 
 def _momentum(inst):
     b, g = float(inst["beta"]), float(inst["gamma"])
@@ -327,14 +249,14 @@ def _momentum(inst):
 
 
 BASE_ASSUMPTIONS = (
-    Assumption("shapes: X is m x d with m < d, y has m entries, w0 has d", _shapes),
-    Assumption("X has full row rank", _full_row_rank),
+    A_SHAPES,
+    A_RANK,
     Assumption("w0 is not already a global minimum", _not_interpolating),
     Assumption("at least two step fractions, strictly increasing, in (0, 1)", _eta_fracs),
 )
 A_NORM = Assumption("norm index in {0: l_inf, 1: l_1, 2: l_4/3}", _norm_ok)
-A_POTENTIAL = Assumption("a separable potential (0 negative entropy with w0 > 0, 2 hyperbolic entropy with b > 0)", _separable_potential)
-A_REACHABLE = Assumption("y reachable inside the potential's domain", positive_reachable)
+A_POTENTIAL = Assumption("a separable potential (0 negative entropy with w0 > 0, 2 hyperbolic entropy with b > 0)",
+                         separable_potential_ok)
 A_MOMENTUM = Assumption("momentum 0 <= beta, gamma < 1, not both 0", _momentum)
 
 BASE_FIELDS = (
@@ -346,8 +268,6 @@ BASE_FIELDS = (
 )
 F_NORM = Field("norm", 0, "steepest-descent norm: 0 l_inf (sign descent), 1 l_1 (greedy coordinate, fixed step), 2 l_4/3",
                integer=True, default=0)
-F_POTENTIAL = Field("potential", 0, "0 negative entropy, 2 hyperbolic entropy", integer=True, default=2)
-F_B = Field("b", 0, "scale of the hyperbolic entropy", default=1.0)
 F_BETA = Field("beta", 0, "primal momentum on the mirror step (grad psi(w_t + beta D_t))", default=0.5)
 F_GAMMA = Field("gamma", 0, "momentum on the gradient point (grad L(w_t + gamma D_t)); 0 heavy ball, beta Nesterov",
                 default=0.0)
@@ -359,39 +279,30 @@ RESOLUTION = Resolution(1e-8, "relative difference between the limits at two ste
                         "moved apart by r ||w_inf(eta_1)|| in a fixed random direction)", lambda stmt, r: {"shift": r})
 
 
-def showcase_instance(names: tuple[str, ...]) -> dict:
-    """The family's figure instance: m = 3, d = 8, cond(X) = 2, w0 > 0, y = X u+ with u+ > 0 (so
-    every potential applies), a sweep of 8 step fractions 0.1..0.8 (seeded)."""
-    from ..strategies.matrices import conditioned_matrix
-
-    rng = np.random.default_rng(1802)
-    X = conditioned_matrix(rng, 3, 8, 2.0, 1.0)
-    inst = {"X": X, "y": X @ np.exp(0.5 * rng.standard_normal(8)), "w0": np.exp(0.5 * rng.standard_normal(8)),
-            "eta_fracs": np.round(np.linspace(0.1, 0.8, 8), 3), "norm": 0, "potential": 0, "b": 1.0,
-            "beta": 0.5, "gamma": 0.0}
-    return {k: inst[k] for k in names}
-
 
 def _step_claim(cid, title, method, control, extra_fields, extra_assumptions, erratum, statement, verify,
                 potentials=(0, 2), source=None, draw_control=False):
     fields = BASE_FIELDS + tuple(extra_fields)
     names = tuple(f.name for f in fields)
     clabel = "GD" if control == "gd" else "mirror descent without momentum (same potential)"
+    strategy = lambda: step_dependence_instances(names, potentials=potentials)  # noqa: E731
     return Claim(
         id=cid, title=title,
         statement=statement + ": " + STATEMENT,
         source=source or f"{PAPER}, sec. 2-3; notes 001 'Implicit bias in least squares', 'Different asymptotics'",
         assumptions=BASE_ASSUMPTIONS + tuple(extra_assumptions),
         fields=fields,
-        strategy=lambda: step_dependence_instances(names, potentials=potentials),
+        strategy=strategy,
         showcase=lambda: showcase_instance(names),
         check=check_step_dependence,
         params={"method": method, "control": control, "shift": 0.0, "draw_control": draw_control},
         mutants=(Mutant(f"{control}-control", f"the same check with {clabel} in place of {method_label(method, showcase_instance(names))}: "
-                        "its limit is the same at every step size, so it must be confirmed",
-                        {"method": control}, must=Verdict.CONFIRMED),),
+                        "its limit is the same at every step size, so it must be confirmed (on instances of its own: the "
+                        "search stops at the first refutation)",
+                        {"method": control}, must=Verdict.CONFIRMED, strategy=strategy),),
         expected="fails", kind="limit", family=FAMILY, erratum=erratum,
         examples={"quick": 6, "thorough": 40},
+        mutant_instances=8,
         resolution=RESOLUTION,
         verify=verify,
     )
@@ -435,157 +346,3 @@ register(
                   "D_t = w_t - w_{t-1}, eta = eta_frac (1 - beta) / L",
         verify=bregman_limits, source=f"{PAPER}, sec. 2.1 (mirror descent with momentum, eq. (8); Fig. 1a); notes 001"),
 )
-
-
-# ==== natural gradient flow = mirror flow ======================================================
-
-FLOW_RTOL = 1e-11  # residual at which the flow stops (its noise floor is ~1e-12)
-
-
-def _flow_potential(inst):
-    return potential_by_index(int(inst["potential"]), 1.5, float(inst["b"]))
-
-
-def bregman_limit(X, y, w0, inst):
-    """The theorem: argmin D_psi(w, w0) s.t. Xw = y (dual Newton, with a cvxpy cross-check)."""
-    w, cert = _bregman(X, y, w0, int(inst["potential"]), 1.5, float(inst["b"]))
-    return w, [cert, _cross_check(X, y, w0, int(inst["potential"]), 1.5, float(inst["b"]), w)]
-
-
-@memo
-def _cross_check(X, y, w0, k, p, b, w):
-    return cvxpy_cross_check(X, y, w0, potential_by_index(k, p, b), w)
-
-
-def euclidean_limit(X, y, w0, inst):
-    """Mutant: the Euclidean projection w0 + X^+(y - Xw0) (GD's limit)."""
-    return min_norm_interpolant(X, y, w0)
-
-
-def wrong_potential_limit(X, y, w0, inst):
-    """Mutant: the Bregman projection of another potential, 1/2||w||_1.5^2."""
-    return bregman_projection(X, y, w0, half_squared_pnorm(1.5))
-
-
-def flow_curvature(X, y, w0, inst) -> tuple[float, float]:
-    """(smallest, largest) eigenvalue of X [hess psi(w)]^{-1} X^T over the path's two ends."""
-    pot = _flow_potential(inst)
-    w_end, _ = _bregman(X, y, w0, int(inst["potential"]), 1.5, float(inst["b"]))
-    ev = [np.linalg.eigvalsh(X @ pot.conj_hess_mv(pot.grad(w), X.T)) for w in (np.asarray(w0, float), w_end)]
-    return min(float(e[0]) for e in ev), max(float(e[-1]) for e in ev)
-
-
-@memo
-def _finite_step_run(inst: dict, frac: float) -> BatchRun:
-    X, y, w0 = inst["X"], inst["y"], inst["w0"]
-    _, lmax = flow_curvature(X, y, w0, inst)
-    return natural_gradient(X, y, w0, [frac / lmax], _flow_potential(inst))
-
-
-def finite_step_limit(X, y, w0, inst):
-    """Mutant: the limit of natural gradient with the finite step eta = 0.5 / L (L the largest
-    curvature on the path ends) is the flow's limit."""
-    run = _finite_step_run(inst, 0.5)
-    rel = float(run.relative_residual[0])
-    return run.W[0], [Certificate("finite-step natural gradient run reached the residual floor",
-                                  {"relative_residual": rel if np.isfinite(rel) else np.inf}, CONVERGED_RTOL)]
-
-
-@memo
-def _flow(inst: dict):
-    X, y, w0 = inst["X"], inst["y"], inst["w0"]
-    lmin, _ = flow_curvature(X, y, w0, inst)
-    # residual ~ exp(-lmin t) near the end: 60 / lmin is e^-60 ~ 1e-26 of the start, far past FLOW_RTOL
-    return natural_gradient_flow(X, y, w0, _flow_potential(inst), t_end=60.0 / lmin, stop_rtol=FLOW_RTOL)
-
-
-def check_flow(inst: dict, stmt: dict) -> Evidence:
-    X, y, w0 = inst["X"], inst["y"], inst["w0"]
-    pot = _flow_potential(inst)
-    t0 = time.perf_counter()
-    w_ref, certs = stmt["limit"](X, y, w0, inst)
-    certs = list(certs) if isinstance(certs, (list, tuple)) else [certs]
-    t1 = time.perf_counter()
-    flow = _flow(inst)
-    t2 = time.perf_counter()
-    w = flow.w_final
-    scale = max(float(np.linalg.norm(w_ref)), 1e-300)
-    gap = _rel(w, w_ref)
-    # w_T - w* ~ H X^T (X H X^T)^{-1} r_T along the mirror manifold (H = [hess psi(w_T)]^{-1}), plus
-    # the integrator's drift of grad psi(w_T) out of grad psi(w0) + row(X) (exact flow: none), mapped by H
-    H = pot.conj_hess_mv(pot.grad(w), np.eye(X.shape[1]))
-    r = X @ w - y
-    to_interp = float(np.linalg.norm(H @ X.T @ np.linalg.solve(X @ H @ X.T, r)))
-    _, N, _ = row_space_basis(X)
-    drift = float(np.linalg.norm(H, 2)) * float(np.linalg.norm(N.T @ (pot.grad(w) - pot.grad(np.asarray(w0, float)))))
-    ulps = 10.0 * U * float(np.linalg.norm(w))
-    ref_tol = certs[0].tolerance
-    tol = (2.0 * to_interp + drift + ulps) / scale + ref_tol
-    reason = (f"(2 x distance to the interpolation set along the mirror manifold {to_interp:.1e} + the integrator's drift "
-              f"of grad psi(w_T) out of grad psi(w0) + row X {drift:.1e} + 10 ulp) / ||w*|| + reference KKT tolerance "
-              f"{ref_tol:.1e}; DOP853 rtol 1e-12, stopped at relative residual {flow.relative_residual:.1e}")
-    run = _finite_step_run(inst, 0.5)
-    _, lmax = flow_curvature(X, y, w0, inst)
-    eta = float(run.etas[0])
-    steps = [max(_rel(v, w_ref), 1e-17) for v in run.history_W[:, 0]]
-    fig = Figure("natural-gradient-flow-vs-finite-step", "Natural gradient: the flow lands on the Bregman projection, a finite step does not",
-                 "time t (= eta x steps for the finite step)", "||w(t) - w*|| / ||w*||",
-                 (Series(f"natural gradient flow ({pot.name})", list(np.maximum(flow.t, 1e-3 / lmax)),
-                         [max(_rel(v, w_ref), 1e-17) for v in flow.w]),
-                  Series(f"natural gradient, eta = 0.5/L ({pot.name})", [max(eta * t, 1e-3 / lmax) for t in run.history_t], steps)),
-                 "log", "log")
-    return Evidence(
-        gap=gap, tolerance=tol, tolerance_reason=reason, certificates=certs,
-        converged=flow.success and flow.relative_residual <= 10 * FLOW_RTOL,
-        convergence_note=f"flow: {flow.message}; relative residual {flow.relative_residual:.1e} ({flow.nfev} evaluations)",
-        timings={"reference": t1 - t0, "dynamics": t2 - t1}, figures=[fig],
-        details={"potential": pot.name, "t_final": float(flow.t[-1]), "nfev": flow.nfev, "m": X.shape[0], "d": X.shape[1],
-                 "finite_step_miss": _rel(run.W[0], w_ref)},
-        reference={"w": w_ref},
-        run_budget={"distance to the interpolation set (x2)": 2.0 * to_interp / scale, "integrator drift": drift / scale,
-                    "ulps": ulps / scale},
-    )
-
-
-def flow_showcase() -> dict:
-    inst = showcase_instance(("X", "y", "w0"))
-    return {**inst, "potential": 0, "b": 1.0}
-
-
-register(Claim(
-    id="natural-gradient-flow-mirror-flow",
-    title="Natural gradient flow is the mirror flow: it lands on the Bregman projection",
-    statement="w' = -[hess psi(w)]^{-1} grad L(w) (natural gradient, eta -> 0) satisfies d/dt grad psi(w) = -X^T(Xw - y), "
-              "the mirror flow, so L(w(t)) -> 0 implies w(t) -> argmin D_psi(w, w0) s.t. Xw = y, for psi = negative "
-              "entropy or hyperbolic entropy (scale b)",
-    source=f"{PAPER}, sec. 2.2; note 002 'Reparametrization and change of geometry'",
-    assumptions=(
-        Assumption("shapes: X is m x d with m < d, y has m entries, w0 has d", _shapes),
-        Assumption("X has full row rank", _full_row_rank),
-        Assumption("a potential with a locally Lipschitz inverse Hessian (0 negative entropy with w0 > 0, 2 hyperbolic "
-                   "entropy with b > 0; for 1/2||w||_p^2 the flow in w is not unique once a coordinate reaches 0)",
-                   _separable_potential),
-        Assumption("y reachable inside the potential's domain", positive_reachable),
-    ),
-    fields=(
-        Field("X", 2, "design matrix, m x d with m < d"),
-        Field("y", 1, "targets (for the negative entropy: y = Xu with u > 0)"),
-        Field("w0", 1, "initialization (positive for the negative entropy)"),
-        F_POTENTIAL,
-        F_B,
-    ),
-    strategy=lambda: flow_instances(),
-    showcase=flow_showcase,
-    check=check_flow,
-    params={"limit": bregman_limit},
-    mutants=(
-        Mutant("euclidean-projection", "limit = w0 + X^+(y - Xw0), GD's limit", {"limit": euclidean_limit}),
-        Mutant("finite-step", "limit = the limit of natural gradient with the finite step 0.5 / L", {"limit": finite_step_limit}),
-        Mutant("wrong-potential", "limit = the Bregman projection of another potential", {"limit": wrong_potential_limit}),
-    ),
-    kind="limit", family=FAMILY,
-    examples={"quick": 8, "thorough": 60},
-    resolution=Resolution(1e-8, "relative perturbation of the predicted limit (the Bregman projection) in a fixed random direction",
-                          perturb_limit("limit")),
-    verify=bregman_limits,
-))
