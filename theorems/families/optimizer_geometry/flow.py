@@ -80,9 +80,9 @@ def finite_step_limit(X, y, w0, inst):
     """Mutant: the limit of natural gradient with the finite step eta = 0.5 / L (L the largest
     curvature on the path ends) is the flow's limit."""
     run = _finite_step_run(inst, 0.5)
-    rel = float(run.relative_residual[0])
+    resid = float(run.relative_residual[0])
     return run.W[0], [Certificate("finite-step natural gradient run reached the residual floor",
-                                  {"relative_residual": rel if np.isfinite(rel) else np.inf}, CONVERGED_RTOL)]
+                                  {"relative_residual": resid if np.isfinite(resid) else np.inf}, CONVERGED_RTOL)]
 
 
 @memo

@@ -53,15 +53,14 @@ def _smax2(X) -> float:
 def norm_smoothness(X, p: float) -> float:
     """An upper bound on L_p = max_{||v||_p <= 1} v^T X^T X v, the smoothness of L w.r.t. ||.||_p
     (steepest descent decreases L for eta < 2 / L_p): exactly max_j (X^T X)_jj for p = 1 (a convex
-    function is maximal at a vertex of the l1 ball); sum_ij |X^T X|_ij (|v_i| <= 1) and
-    sigma_max^2 max(1, d^(1 - 2/p)) (||v||_2 <= that root) otherwise, whichever is smaller."""
+    function is maximal at a vertex of the l1 ball); otherwise the smaller of sum_ij |X^T X|_ij
+    (|v_i| <= 1) and sigma_max^2 max(1, d^(1 - 2/p)) (||v||_2^2 <= max(1, d^(1 - 2/p)) ||v||_p^2)."""
     A = X.T @ X
     if p == 1.0:
         return float(np.max(np.diag(A)))
     d = X.shape[1]
     expo = 1.0 if p == np.inf else 1.0 - 2.0 / p
     return min(float(np.abs(A).sum()), _smax2(X) * max(1.0, d ** expo))
-
 
 
 def mirror_curvature(X, y, w0, k, b) -> float:
@@ -125,6 +124,7 @@ def run_errors(method: str, inst: dict, run: BatchRun) -> dict[str, np.ndarray]:
     X, y = inst["X"], inst["y"]
     K = len(run.etas)
     to_interp, tail, roundoff = np.zeros(K), np.zeros(K), np.zeros(K)
+    N = row_space_basis(X)[1] if method == "md" else None
     for k in range(K):
         w = run.W[k]
         r = X @ w - y
@@ -132,7 +132,6 @@ def run_errors(method: str, inst: dict, run: BatchRun) -> dict[str, np.ndarray]:
             pot = separable_potential(int(inst["potential"]), float(inst["b"]))
             h = pot.inv_hess(w)
             to_interp[k] = 2.0 * float(np.linalg.norm((h[:, None] * X.T) @ np.linalg.solve((X * h) @ X.T, r)))
-            _, N, _ = row_space_basis(X)
             roundoff[k] = float(np.max(h)) * float(np.linalg.norm(N.T @ (run.info["theta"][k] - run.info["theta0"]))) \
                 + 10.0 * U * float(np.linalg.norm(w))
             continue
@@ -240,7 +239,6 @@ def _norm_ok(inst):
     return None if int(inst["norm"]) in NORMS else f"norm index {inst['norm']} not in {{0, 1, 2}}"
 
 
-
 def _momentum(inst):
     b, g = float(inst["beta"]), float(inst["gamma"])
     if not (0.0 <= b < 1.0 and 0.0 <= g < 1.0):
@@ -277,7 +275,6 @@ STATEMENT = "the limit w_inf(eta) does not depend on the step size eta (w_inf(et
 # round-off (e_1 + e_k ~ 1e-14 relative): a wrong statement of relative size 1e-8 is far above
 RESOLUTION = Resolution(1e-8, "relative difference between the limits at two step sizes (the control's limits "
                         "moved apart by r ||w_inf(eta_1)|| in a fixed random direction)", lambda stmt, r: {"shift": r})
-
 
 
 def _step_claim(cid, title, method, control, extra_fields, extra_assumptions, erratum, statement, verify,
@@ -344,5 +341,5 @@ register(
                 "(and beta, gamma)",
         statement="mirror descent with primal momentum grad psi(w_{t+1}) = grad psi(w_t + beta D_t) - eta grad L(w_t + gamma D_t), "
                   "D_t = w_t - w_{t-1}, eta = eta_frac (1 - beta) / L",
-        verify=bregman_limits, source=f"{PAPER}, sec. 2.1 (mirror descent with momentum, eq. (8); Fig. 1a); notes 001"),
+        verify=bregman_limits, source=f"{PAPER}, sec. 2.1 (mirror descent with primal momentum, Fig. 1a; our reading of its eq. (8)); notes 001"),
 )
