@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 _PUBLISHED: dict[str, "Published"] = {}
 _LOADED = False
@@ -39,10 +39,17 @@ class Published:
     ours: Callable[[str, Any], str] | None = None  # (claim id, Evidence) -> our number, in words
     profiles: tuple[str, ...] = ("quick", "thorough")
     note: str = ""  # how our setting differs from the paper's, where it does
+    # where this configuration is a known exception to what a claim expects in general (e.g. an
+    # expected-fails statement that happens to hold on the paper's data): claim id -> "pass" or
+    # "fail", the outcome that is then consistent; the note must say why
+    expect: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         if not self.claims:
             raise ValueError(f"published configuration {self.name}: feeds no claim")
+        bad = {k: v for k, v in self.expect.items() if k not in self.claims or v not in ("pass", "fail")}
+        if bad:
+            raise ValueError(f"published configuration {self.name}: bad expectations {bad}")
 
 
 def register_published(*configs: Published) -> None:

@@ -116,6 +116,8 @@ register_published(
         claims=STEP_CLAIMS + (FLOW_CLAIM,) + LS_CONTROLS,
         build=build_for("ce1"),
         ours=ours,
+        expect={"steepest-descent-least-squares-step-dependence": "pass",
+                "adagrad-least-squares-step-dependence": "pass"},
         note=NOTE + " With one observation, l_p steepest descent and AdaGrad move along a fixed direction and their limit "
                     "does NOT depend on eta (so their step-dependence claims are confirmed here, not refuted); natural "
                     "gradient and mirror descent with momentum (negative entropy, w0 = 1) do depend on it.",
