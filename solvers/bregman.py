@@ -23,9 +23,11 @@ reparametrization's approach to it).
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Protocol
 
 import numpy as np
+import scipy.linalg
 import scipy.optimize
 
 from .certificate import Certificate
@@ -73,7 +75,10 @@ def bregman_dual_newton(X, y, w0, potential: Potential, max_iter: int = 200) -> 
     def g(l):
         return potential.conj_value(theta0 + X.T @ l) - float(y @ l)
 
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+    # an ill-conditioned dual Hessian (tiny w_j near the boundary of the domain) only makes a Newton
+    # step less accurate: the line search judges every step and the KKT certificate the result
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
         return _newton(X, y, theta0, potential, g, lam, max_iter)
 
 
@@ -88,6 +93,8 @@ def _newton(X, y, theta0, potential: Potential, g, lam, max_iter):
     for it in range(max_iter):
         theta = theta0 + X.T @ lam
         w = potential.grad_inv(theta)
+        if not _in_domain(potential, w):
+            break  # exp(theta) underflowed to 0: y is not reachable inside the domain (no projection)
         grad = X @ w - y
         gn = float(np.linalg.norm(grad))
         best, since_best = (gn, 0) if gn < 0.5 * best else (best, since_best + 1)
@@ -126,8 +133,6 @@ def _newton(X, y, theta0, potential: Potential, g, lam, max_iter):
 
 def bregman_cvxpy(X, y, w0, potential: Potential) -> tuple[np.ndarray, str]:
     """Independent route with cvxpy + Clarabel (see module docstring): (w, solver status)."""
-    import warnings
-
     import cvxpy as cp
 
     with warnings.catch_warnings():  # "solution may be inaccurate": the status is reported, and the
