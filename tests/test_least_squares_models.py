@@ -171,3 +171,40 @@ def test_lp_distance_rejects_other_norms():
 
     with pytest.raises(ValueError, match="p must be 1 or inf"):
         min_lp_distance_interpolant(np.eye(2), np.ones(2), np.zeros(2), 2)
+
+
+def test_adaptive_methods_follow_their_update_rules_with_non_default_options(problem):
+    """Adam (beta1, beta2, eps) and AdaGrad (eps) against a direct transcription of their updates."""
+    X, y, w0 = problem
+    eta, b1, b2, eps = 1e-3, 0.5, 0.9, 1e-4
+    run = ls.adam(X, y, w0, eta, beta1=b1, beta2=b2, eps=eps, max_iter=4)
+    w, m, v = w0.copy(), np.zeros(12), np.zeros(12)
+    for t in range(4):
+        g = X.T @ (X @ w - y)
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        w = w - eta * (m / (1 - b1 ** (t + 1))) / (np.sqrt(v / (1 - b2 ** (t + 1))) + eps)
+    assert np.allclose(run.w, w, rtol=1e-14, atol=1e-15)
+    run = ls.adagrad(X, y, w0, 0.1, eps=1e-3, max_iter=3)
+    w, G = w0.copy(), np.zeros(12)
+    for _ in range(3):
+        g = X.T @ (X @ w - y)
+        G += g * g
+        w = w - 0.1 * g / np.sqrt(G + 1e-3)
+    assert np.allclose(run.w, w, rtol=1e-14, atol=1e-15)
+
+
+def test_krylov_and_quasi_newton_options(problem):
+    X, y, w0 = problem
+    short = ls.cg_normal_equations(X, y, w0, maxiter=2)
+    assert short.iterations == 2 and short.info["scipy_info"] > 0  # stopped by maxiter, said so
+    from theorems.strategies.matrices import conditioned_matrix
+
+    rng = np.random.default_rng(2)
+    Xb, yb = conditioned_matrix(rng, 30, 60, 1e3), rng.standard_normal(30)  # LSQR needs many steps here
+    loose = ls.lsqr_from(Xb, yb, np.zeros(60), rtol=1e-4)
+    tight = ls.lsqr_from(Xb, yb, np.zeros(60))
+    assert loose.iterations < tight.iterations and np.linalg.norm(Xb @ loose.w - yb) > np.linalg.norm(Xb @ tight.w - yb)
+    coarse = ls.quasi_newton(X, y, w0, "BFGS", gtol=1e-3)
+    assert np.linalg.norm(X.T @ (X @ coarse.w - y)) <= 1e-3 * 10
+    sparse_checks = ls.gradient_descent(X, y, w0, 0.5 / np.linalg.norm(X, 2) ** 2, check_every=1000)
+    assert sparse_checks.iterations % 1000 == 0  # convergence is only tested every check_every steps
