@@ -115,11 +115,15 @@ def _newton(X, y, theta0, potential: Potential, g, lam, max_iter):
             gl = g(lam)
             continue
         dec = float(-grad @ step)  # Newton decrement^2
+        # round-off of evaluating g: its two terms phi^*(theta) and y^T lam can be far larger than
+        # their difference (the thorough profile drew a KL projection whose full Newton step from
+        # |grad| = 8e-11 was rejected by a slack of 10 u |g|, stalling there: a KKT residual 2e-11)
+        slack = 10 * EPS * (abs(potential.conj_value(theta)) + abs(float(y @ lam)) + abs(gl))
         s = 1.0
         while True:  # Armijo, with a round-off slack so full steps are taken near the solution
             cand = lam + s * step
             gc = g(cand)
-            if np.isfinite(gc) and gc <= gl - 0.25 * s * dec + 10 * EPS * abs(gl):
+            if np.isfinite(gc) and gc <= gl - 0.25 * s * dec + slack:
                 break
             s *= 0.5
             if s < 1e-12:
