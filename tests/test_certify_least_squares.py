@@ -112,3 +112,12 @@ def test_the_family_run_budget_is_capped_at_the_resolution():
     assert good.outcome == "pass" and sum(good.run_budget.values()) <= 1e-8
     bad = claim.with_(check=early).evaluate(inst)
     assert bad.outcome == "inconclusive" and "error budget" in bad.convergence_note
+
+
+def test_shared_certificate_helpers_edge_cases():
+    from solvers.certify.common import condition, outside_span
+
+    v = np.array([3.0, 4.0, 0.0])
+    assert outside_span(np.zeros((3, 0)), v) == 5.0  # an empty span: all of v is outside it
+    assert outside_span(np.eye(3)[:, :2], v) == 0.0
+    assert condition(np.diag([2.0, 0.0])) == np.inf and condition(np.diag([4.0, 2.0])) == 2.0

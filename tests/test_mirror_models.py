@@ -131,3 +131,11 @@ def test_square_gd_stops_at_its_round_off_floor():
     assert np.all(stalled.iterations < 20_000) and np.all(stalled.relative_residual < 1e-13)
     assert np.allclose(stalled.u, plain.u, rtol=1e-12, atol=1e-14)
     assert stalled.iterations[1] < stalled.iterations[0]  # the larger step converges first
+
+
+def test_mirror_descent_started_at_the_projection_stops_at_once():
+    rng = np.random.default_rng(12)
+    X = rng.standard_normal((2, 5))
+    w0 = np.exp(rng.standard_normal(5))
+    run = mirror_descent(X, X @ w0, w0, negative_entropy(), eta=0.1)
+    assert run.iterations == 0 and run.history_t == [0] and np.array_equal(run.w, w0)
