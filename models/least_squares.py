@@ -67,6 +67,8 @@ def gradient_descent(X, y, w0, eta, loss: Loss = SQUARED, rtol=1e-13, max_iter=2
         if t % check_every == 0 and _done(X, y, w, rtol):
             break
         w = w - eta * (X.T @ loss.grad(X @ w - y))
+    else:  # budget exhausted: max_iter updates were made
+        t = max_iter
     log.close(t, w)
     return run
 
@@ -80,6 +82,8 @@ def heavy_ball(X, y, w0, eta, beta, rtol=1e-13, max_iter=200_000, check_every=50
         if t % check_every == 0 and _done(X, y, w, rtol):
             break
         w, prev = w - eta * (X.T @ (X @ w - y)) + beta * (w - prev), w
+    else:  # budget exhausted: max_iter updates were made
+        t = max_iter
     log.close(t, w)
     return run
 
@@ -94,6 +98,8 @@ def nesterov(X, y, w0, eta, beta, rtol=1e-13, max_iter=200_000, check_every=50) 
             break
         v = w + beta * (w - prev)
         w, prev = v - eta * (X.T @ (X @ v - y)), w
+    else:  # budget exhausted: max_iter updates were made
+        t = max_iter
     log.close(t, w)
     return run
 
@@ -117,6 +123,8 @@ def minibatch_sgd(X, y, w0, eta, batch, seed, rtol=1e-13, max_iter=2_000_000, ch
         pos += batch
         XB = X[B]
         w = w - eta * (XB.T @ (XB @ w - y[B]))
+    else:  # budget exhausted: max_iter updates were made
+        t = max_iter
     log.close(t, w)
     return run
 
@@ -193,6 +201,8 @@ def adam(X, y, w0, eta, beta1=0.9, beta2=0.999, eps=1e-3, rtol=1e-13, max_iter=4
         v = beta2 * v + (1 - beta2) * g * g
         mh, vh = mom / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))
         w = w - eta * mh / (np.sqrt(vh) + eps)
+    else:  # budget exhausted: max_iter updates were made
+        t = max_iter
     log.close(t, w)
     return run
 
@@ -208,6 +218,8 @@ def adagrad(X, y, w0, eta, eps=1e-10, rtol=1e-13, max_iter=400_000, check_every=
         g = X.T @ (X @ w - y)
         G += g * g
         w = w - eta * g / np.sqrt(G + eps)
+    else:  # budget exhausted: max_iter updates were made
+        t = max_iter
     log.close(t, w)
     return run
 
@@ -227,6 +239,8 @@ def linf_steepest_descent(X, y, w0, eta=None, rtol=1e-13, max_iter=400_000, chec
             break
         g = X.T @ (X @ w - y)
         w = w - eta * np.abs(g).sum() * np.sign(g)
+    else:  # budget exhausted: max_iter updates were made
+        t = max_iter
     log.close(t, w)
     return run
 
@@ -258,5 +272,7 @@ def coordinate_descent(X, y, w0, rule="cyclic", rtol=1e-13, max_iter=2_000_000, 
         step = gj / col2[j]
         w[j] -= step
         r -= step * X[:, j]
+    else:  # budget exhausted: max_iter updates were made
+        t = max_iter
     log.close(t, w)
     return run

@@ -79,6 +79,8 @@ def _pnorm_hess_mv(v: np.ndarray, r: float, V: np.ndarray) -> np.ndarray:
     """Hessian of 1/2 ||v||_r^2 at v times V: (r-1)||v||^{2-r} diag|v|^{r-2} + (2-r)||v||^{2-2r} g g^T,
     g = sign(v)|v|^{r-1}."""
     n = np.linalg.norm(v, r)
+    if n == 0.0:  # at the origin the Hessian is 0 for r > 2 (phi^*, q > 2) and unbounded for r < 2
+        return np.zeros(np.shape(V)) if r > 2.0 else np.full(np.shape(V), np.inf)
     g = np.sign(v) * np.abs(v) ** (r - 1.0)
     with np.errstate(divide="ignore"):
         diag = (r - 1.0) * n ** (2.0 - r) * np.abs(v) ** (r - 2.0)
@@ -183,6 +185,9 @@ class FlowRun:
     message: str
     nfev: int = 0
     relative_residual: float = np.inf
+    # with dense_output=True: u(t) at any t in [0, t_end] (solve_ivp's interpolant of each step)
+    dense: Callable[[np.ndarray], np.ndarray] | None = None
+    steps: int = 0  # accepted integration steps
 
     @property
     def u_final(self) -> np.ndarray:
@@ -198,10 +203,10 @@ def _residual_event(X, y, rtol, to_u):
     return ev
 
 
-def _flow(rhs, z0, to_u, X, y, t_end, t_eval, rtol, atol, stop_rtol, method):
+def _flow(rhs, z0, to_u, X, y, t_end, t_eval, rtol, atol, stop_rtol, method, dense_output=False):
     events = _residual_event(X, y, stop_rtol, to_u) if stop_rtol else None
     sol = solve_ivp(rhs, (0.0, t_end), z0, method=method, rtol=rtol, atol=atol, t_eval=t_eval,
-                    events=events, dense_output=False)
+                    events=events, dense_output=dense_output)
     ts, zs = sol.t, sol.y.T
     if stop_rtol and sol.status == 1:  # stopped by the event: append the final state
         zf = sol.y_events[0][-1]
@@ -209,26 +214,40 @@ def _flow(rhs, z0, to_u, X, y, t_end, t_eval, rtol, atol, stop_rtol, method):
     us = np.array([to_u(z) for z in zs]) if len(zs) else np.zeros((0, len(z0)))
     ynorm = max(float(np.linalg.norm(y)), 1e-300)
     rel = float(np.linalg.norm(X @ us[-1] - y)) / ynorm if len(us) else np.inf
-    return FlowRun(ts, us, bool(sol.success), str(sol.message), int(sol.nfev), rel)
+    dense = None
+    if dense_output and sol.sol is not None:
+        interp = sol.sol
+
+        def dense(t):
+            z = interp(np.atleast_1d(np.asarray(t, float)))  # (len(z0), len(t))
+            return np.array([to_u(col) for col in z.T])
+    steps = len(sol.t) if t_eval is None else 0
+    if dense_output and sol.sol is not None:
+        steps = len(sol.sol.ts) - 1
+    return FlowRun(ts, us, bool(sol.success), str(sol.message), int(sol.nfev), rel, dense, steps)
 
 
 def square_reparam_flow(X, y, w0, t_end: float, t_eval=None, rtol=1e-12, atol=1e-14,
-                        stop_rtol: float | None = None, method: str = "DOP853") -> FlowRun:
+                        stop_rtol: float | None = None, method: str = "DOP853",
+                        dense_output: bool = False) -> FlowRun:
     """Gradient flow w' = -grad_w 1/2||X(w∘w) - y||^2 = -2 w∘X^T(X(w∘w) - y), integrated in w
     (the actual parametrization) with solve_ivp; returns snapshots of u = w∘w. Optionally stops at
     relative residual ``stop_rtol`` (an event)."""
     def rhs(t, w):
         return -2.0 * w * (X.T @ (X @ (w * w) - y))
-    return _flow(rhs, np.asarray(w0, float), lambda w: w * w, X, y, t_end, t_eval, rtol, atol, stop_rtol, method)
+    return _flow(rhs, np.asarray(w0, float), lambda w: w * w, X, y, t_end, t_eval, rtol, atol, stop_rtol, method,
+                 dense_output)
 
 
 def entropic_mirror_flow(X, y, u0, constant: float, t_end: float, t_eval=None, rtol=1e-12, atol=1e-14,
-                         method: str = "DOP853") -> FlowRun:
+                         method: str = "DOP853", dense_output: bool = False) -> FlowRun:
     """Mirror flow of phi(u) = sum u log u - u: d/dt log u = -c X^T (X u - y), integrated in
-    s = log u (so u = exp(s) stays positive)."""
+    s = log u (so u = exp(s) stays positive). The flow is autonomous, so the flow with constant c at
+    time t is the flow with constant 1 at time c t (``dense_output`` gives u at any time)."""
     def rhs(t, s):
         return -constant * (X.T @ (X @ np.exp(s) - y))
-    return _flow(rhs, np.log(np.asarray(u0, float)), np.exp, X, y, t_end, t_eval, rtol, atol, None, method)
+    return _flow(rhs, np.log(np.asarray(u0, float)), np.exp, X, y, t_end, t_eval, rtol, atol, None, method,
+                 dense_output)
 
 
 def unbiased_square_flow(X, y, alpha: float, t_end: float, t_eval=None, rtol=1e-12, atol=1e-14,
@@ -253,27 +272,40 @@ class GDBatchRun:
 
 
 def square_reparam_gd(X, y, w0, etas, rtol: float = 1e-13, max_iter: int = 400_000,
-                      check_every: int = 50) -> GDBatchRun:
+                      check_every: int = 50, stall_checks: int | None = None) -> GDBatchRun:
     """Discrete GD on w for 1/2 ||X(w∘w) - y||^2, one run per step size in ``etas``, vectorized
     over the batch: W_{k+1} = W_k - eta_k 2 W_k∘(R_k X), R_k = (W_k∘W_k) X^T - y. A run is frozen
-    once its relative residual is <= rtol."""
+    once its relative residual is <= rtol, or (with ``stall_checks``) once its residual has set no
+    new minimum for that many consecutive checks: it is at its round-off floor, where more steps only
+    shuffle the last bits (GD converges linearly, so a run still converging sets a new minimum at
+    every check)."""
     etas = np.asarray(etas, float)[:, None]
     W = np.tile(np.asarray(w0, float), (len(etas), 1))
     ynorm = max(float(np.linalg.norm(y)), 1e-300)
     active = np.ones(len(etas), bool)
     iters = np.zeros(len(etas), int)
+    best = np.full(len(etas), np.inf)
+    since = np.zeros(len(etas), int)
+    step = etas.copy()
     t = 0
     for t in range(max_iter):
         R = (W * W) @ X.T - y
         if t % check_every == 0:
             rel = np.linalg.norm(R, axis=1) / ynorm
             done = (rel <= rtol) | ~np.isfinite(rel)
+            if stall_checks:
+                improved = rel < best
+                best = np.where(improved, rel, best)
+                since = np.where(improved, 0, since + 1)
+                done |= since >= stall_checks
             iters[active & done] = t
             active &= ~done
             if not active.any():
                 break
-        step = np.where(active[:, None], etas, 0.0)
+            step = np.where(active[:, None], etas, 0.0)
         W = W - step * 2.0 * W * (R @ X)
+    else:
+        t = max_iter
     iters[active] = t
     U = W * W
     return GDBatchRun(U, iters, np.linalg.norm(U @ X.T - y, axis=1) / ynorm)

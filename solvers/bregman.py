@@ -23,10 +23,12 @@ reparametrization's approach to it).
 """
 from __future__ import annotations
 
-import numpy as np
-import scipy.optimize
+import warnings
+from typing import Any, Callable, Protocol
 
-from models.mirror_descent import Potential
+import numpy as np
+import scipy.linalg
+import scipy.optimize
 
 from .certificate import Certificate
 from .newton import newton_direction
@@ -34,6 +36,29 @@ from .min_norm import row_space_basis
 
 EPS = np.finfo(float).eps
 CLARABEL_TOL = 1e-10
+
+
+class Potential(Protocol):
+    """What the solvers need of a mirror potential (``models.mirror_descent.Potential`` has it; the
+    solvers do not import the models): phi and phi^* values, grad phi and its inverse grad phi^*,
+    Hessian-vector products of phi and phi^*, the domain ('positive' or 'real'), a name and the
+    parameters (p, b) the cvxpy route needs."""
+
+    name: str
+    value: Callable[[np.ndarray], float]
+    grad: Callable[[np.ndarray], np.ndarray]
+    grad_inv: Callable[[np.ndarray], np.ndarray]
+    conj_value: Callable[[np.ndarray], float]
+    conj_hess_mv: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    hess_mv: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    domain: str
+    params: dict[str, Any]
+
+    def bregman(self, w: np.ndarray, w0: np.ndarray) -> float: ...
+
+
+def _in_domain(potential: Potential, w: np.ndarray) -> bool:
+    return bool(np.all(np.isfinite(w)) and (potential.domain != "positive" or np.all(w > 0)))
 
 
 def _null_part(X: np.ndarray, v: np.ndarray) -> float:
@@ -50,6 +75,16 @@ def bregman_dual_newton(X, y, w0, potential: Potential, max_iter: int = 200) -> 
     def g(l):
         return potential.conj_value(theta0 + X.T @ l) - float(y @ l)
 
+    # an ill-conditioned dual Hessian (tiny w_j near the boundary of the domain) only makes a Newton
+    # step less accurate: the line search judges every step and the KKT certificate the result
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        return _newton(X, y, theta0, potential, g, lam, max_iter)
+
+
+def _newton(X, y, theta0, potential: Potential, g, lam, max_iter):
+    """The damped Newton loop of :func:`bregman_dual_newton` (an overflowing trial step, exp or cosh
+    of a large dual variable, has g = inf or nan and is rejected by the line search)."""
     gl = g(lam)
     xnorm, ynorm = float(np.linalg.norm(X, 2)), float(np.linalg.norm(y))
     polish = 0
@@ -58,6 +93,8 @@ def bregman_dual_newton(X, y, w0, potential: Potential, max_iter: int = 200) -> 
     for it in range(max_iter):
         theta = theta0 + X.T @ lam
         w = potential.grad_inv(theta)
+        if not _in_domain(potential, w):
+            break  # exp(theta) underflowed to 0: y is not reachable inside the domain (no projection)
         grad = X @ w - y
         gn = float(np.linalg.norm(grad))
         best, since_best = (gn, 0) if gn < 0.5 * best else (best, since_best + 1)
@@ -66,6 +103,10 @@ def bregman_dual_newton(X, y, w0, potential: Potential, max_iter: int = 200) -> 
         H = X @ potential.conj_hess_mv(theta, X.T)
         H = 0.5 * (H + H.T)
         step = newton_direction(H, grad)
+        if not (np.all(np.isfinite(step)) and float(-grad @ step) > 0):
+            # no Newton step where the dual curvature vanishes (phi^* = 1/2||theta||_q^2, q > 2, has a
+            # zero Hessian at theta = 0, e.g. the p-norm projection of w0 = 0): steepest descent
+            step = -grad
         if float(np.linalg.norm(grad)) <= 1e3 * EPS * (xnorm * float(np.linalg.norm(w)) + ynorm):
             polish += 1  # near round-off: two full Newton steps to polish, then stop
             if polish > 2:
@@ -74,11 +115,15 @@ def bregman_dual_newton(X, y, w0, potential: Potential, max_iter: int = 200) -> 
             gl = g(lam)
             continue
         dec = float(-grad @ step)  # Newton decrement^2
+        # round-off of evaluating g: its two terms phi^*(theta) and y^T lam can be far larger than
+        # their difference (the thorough profile drew a KL projection whose full Newton step from
+        # |grad| = 8e-11 was rejected by a slack of 10 u |g|, stalling there: a KKT residual 2e-11)
+        slack = 10 * EPS * (abs(potential.conj_value(theta)) + abs(float(y @ lam)) + abs(gl))
         s = 1.0
         while True:  # Armijo, with a round-off slack so full steps are taken near the solution
             cand = lam + s * step
             gc = g(cand)
-            if np.isfinite(gc) and gc <= gl - 0.25 * s * dec + 10 * EPS * abs(gl):
+            if np.isfinite(gc) and gc <= gl - 0.25 * s * dec + slack:
                 break
             s *= 0.5
             if s < 1e-12:
@@ -92,8 +137,6 @@ def bregman_dual_newton(X, y, w0, potential: Potential, max_iter: int = 200) -> 
 
 def bregman_cvxpy(X, y, w0, potential: Potential) -> tuple[np.ndarray, str]:
     """Independent route with cvxpy + Clarabel (see module docstring): (w, solver status)."""
-    import warnings
-
     import cvxpy as cp
 
     with warnings.catch_warnings():  # "solution may be inaccurate": the status is reported, and the
@@ -146,6 +189,11 @@ def bregman_projection(X, y, w0, potential: Potential) -> tuple[np.ndarray, Cert
     Tolerance: the Newton route is backward stable in the dual, so the KKT residuals are a few
     hundred ulps times cond(X)."""
     w, lam, iters = bregman_dual_newton(X, y, w0, potential)
+    if not _in_domain(potential, w):
+        # no projection: y is not reachable inside the domain (e.g. no w > 0 with Xw = y for the
+        # entropy), the dual is unbounded and exp(theta) underflows to 0 on some coordinates
+        return w, Certificate(f"Bregman KKT ({potential.name}; dual Newton, {iters} it.): the iterate left the "
+                              "potential's domain (y not reachable inside it?)", {"outside_domain": np.inf}, 0.0)
     s = np.linalg.svd(X, compute_uv=False)
     kappa = float(s[0] / s[-1])
     scale = max(float(np.linalg.norm(w)), 1e-300)
@@ -225,11 +273,18 @@ def swapped_bregman_projection(X, y, w0, potential: Potential) -> tuple[np.ndarr
 
 def nonneg_basis_pursuit(X, y) -> tuple[np.ndarray, Certificate, np.ndarray]:
     """(u, certificate, reduced costs s = 1 - X^T nu) for argmin 1^T u s.t. Xu = y, u >= 0 (HiGHS)."""
+    u, cert, s, _ = nonneg_basis_pursuit_with_dual(X, y)
+    return u, cert, s
+
+
+def nonneg_basis_pursuit_with_dual(X, y) -> tuple[np.ndarray, Certificate, np.ndarray, np.ndarray]:
+    """(u, certificate, reduced costs s, dual nu) of the non-negative basis-pursuit LP (HiGHS)."""
     m, d = X.shape
     res = scipy.optimize.linprog(np.ones(d), A_eq=X, b_eq=y, bounds=(0, None), method="highs")
     if res.status != 0:
         nan = np.full(d, np.nan)
-        return nan, Certificate("non-negative basis pursuit LP (HiGHS): " + res.message, {"status": np.inf}, 1e-9), nan
+        return (nan, Certificate("non-negative basis pursuit LP (HiGHS): " + res.message, {"status": np.inf}, 1e-9),
+                nan, np.full(m, np.nan))
     u = np.asarray(res.x, float)
     nu = np.asarray(res.eqlin.marginals, float)
     s = 1.0 - X.T @ nu
@@ -245,7 +300,7 @@ def nonneg_basis_pursuit(X, y) -> tuple[np.ndarray, Certificate, np.ndarray]:
         },
         1e-9,
     )
-    return u, cert, s
+    return u, cert, s, nu
 
 
 def nonneg_min_l1_interpolant(X, y) -> tuple[np.ndarray, Certificate]:
