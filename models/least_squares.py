@@ -186,15 +186,19 @@ def quasi_newton(X, y, w0, method="BFGS", gtol=1e-14, maxiter=20_000) -> Run:
                {"message": str(res.message), "success": bool(res.success)})
 
 
-def adam(X, y, w0, eta, beta1=0.9, beta2=0.999, eps=1e-3, rtol=1e-13, max_iter=400_000, check_every=50) -> Run:
+def adam(X, y, w0, eta, beta1=0.9, beta2=0.999, eps=1e-3, rtol=1e-13, max_iter=400_000, check_every=50, min_iter=0) -> Run:
     """Adam (Kingma & Ba) with bias correction. Once |g| << eps it behaves like GD with step
     eta/eps plus momentum, so it converges to an interpolant; the early adaptive (sign-like)
-    phase has already moved w off w0 + row(X)."""
+    phase has already moved w off w0 + row(X).
+
+    The adaptive methods here stop at the first check with relative residual <= rtol after
+    ``min_iter`` updates: a caller that needs the iterate to have stopped moving too (its limit is
+    not on a known affine set) asks for more updates past the residual criterion."""
     run, w = Run(w0.copy(), 0), w0.astype(float).copy()
     mom, v, log = np.zeros_like(w), np.zeros_like(w), _Log(run)
     for t in range(max_iter):
         log(t, w)
-        if t % check_every == 0 and _done(X, y, w, rtol):
+        if t % check_every == 0 and t >= min_iter and _done(X, y, w, rtol):
             break
         g = X.T @ (X @ w - y)
         mom = beta1 * mom + (1 - beta1) * g
@@ -207,13 +211,13 @@ def adam(X, y, w0, eta, beta1=0.9, beta2=0.999, eps=1e-3, rtol=1e-13, max_iter=4
     return run
 
 
-def adagrad(X, y, w0, eta, eps=1e-10, rtol=1e-13, max_iter=400_000, check_every=50) -> Run:
+def adagrad(X, y, w0, eta, eps=1e-10, rtol=1e-13, max_iter=400_000, check_every=50, min_iter=0) -> Run:
     """Diagonal AdaGrad: G += g^2; w -= eta g / sqrt(G + eps)."""
     run, w = Run(w0.copy(), 0), w0.astype(float).copy()
     G, log = np.zeros_like(w), _Log(run)
     for t in range(max_iter):
         log(t, w)
-        if t % check_every == 0 and _done(X, y, w, rtol):
+        if t % check_every == 0 and t >= min_iter and _done(X, y, w, rtol):
             break
         g = X.T @ (X @ w - y)
         G += g * g
@@ -224,7 +228,7 @@ def adagrad(X, y, w0, eta, eps=1e-10, rtol=1e-13, max_iter=400_000, check_every=
     return run
 
 
-def linf_steepest_descent(X, y, w0, eta=None, rtol=1e-13, max_iter=400_000, check_every=50) -> Run:
+def linf_steepest_descent(X, y, w0, eta=None, rtol=1e-13, max_iter=400_000, check_every=50, min_iter=0) -> Run:
     """Steepest descent w.r.t. ||.||_inf: w -= eta ||g||_1 sign(g) (Gunasekar et al. 2018a, sec. 3).
 
     eta = 1 / L_inf with L_inf = max_{||v||_inf <= 1} ||X^T X v||_1 <= sum_ij |X^T X|_ij, the
@@ -235,7 +239,7 @@ def linf_steepest_descent(X, y, w0, eta=None, rtol=1e-13, max_iter=400_000, chec
     log = _Log(run)
     for t in range(max_iter):
         log(t, w)
-        if t % check_every == 0 and _done(X, y, w, rtol):
+        if t % check_every == 0 and t >= min_iter and _done(X, y, w, rtol):
             break
         g = X.T @ (X @ w - y)
         w = w - eta * np.abs(g).sum() * np.sign(g)
@@ -245,7 +249,7 @@ def linf_steepest_descent(X, y, w0, eta=None, rtol=1e-13, max_iter=400_000, chec
     return run
 
 
-def coordinate_descent(X, y, w0, rule="cyclic", rtol=1e-13, max_iter=2_000_000, check_every=500) -> Run:
+def coordinate_descent(X, y, w0, rule="cyclic", rtol=1e-13, max_iter=2_000_000, check_every=500, min_iter=0) -> Run:
     """Exact coordinate minimization of 1/2 ||Xw - y||^2 (steepest descent w.r.t. l1 with exact
     line search): w_j -= g_j / ||X_:j||^2, with j cycling or j = argmax |g_j| / ||X_:j|| (greedy)."""
     if rule not in ("cyclic", "greedy"):
@@ -260,7 +264,7 @@ def coordinate_descent(X, y, w0, rule="cyclic", rtol=1e-13, max_iter=2_000_000, 
             log(t, w)
         if t % check_every == 0:
             r = X @ w - y  # refresh the incrementally updated residual
-            if float(np.linalg.norm(r)) <= rtol * ynorm:
+            if t >= min_iter and float(np.linalg.norm(r)) <= rtol * ynorm:
                 break
         if rule == "cyclic":
             j = t % d
