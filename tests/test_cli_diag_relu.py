@@ -14,16 +14,6 @@ def _write(tmp_path, data, name="inst.json"):
     return str(p)
 
 
-def _one_line_error(capsys, argv, *words):
-    with pytest.raises(SystemExit) as e:
-        cli.main(argv)
-    assert e.value.code == 2
-    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
-    assert len(err) == 1 and err[0].startswith("claims: error:"), err
-    for w in words:
-        assert w in err[0], err[0]
-
-
 def _expect_2(capsys, argv, *words):
     try:
         code = cli.main(argv)

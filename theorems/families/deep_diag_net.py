@@ -145,7 +145,7 @@ def check_flow_limit(inst: dict, stmt: dict) -> Evidence:
     budget = {"remaining motion (x2)": 2.0 * rem / scale, "manifold defect x (1 + ||M X^T (X M X^T)^-1 X||)": defect / scale,
               "rounding": rounding / scale}
     tol = sum(budget.values()) + ref_err
-    reason = (f"(2 x remaining motion {rem:.1e} + manifold defect {defect:.1e} + rounding {rounding:.1e}) / ||beta_ref||"
+    reason = (f"(2 x remaining motion {rem:.1e} + manifold defect x (1 + ||M X^T (X M X^T)^-1 X||) {defect:.1e} + rounding {rounding:.1e}) / ||beta_ref||"
               f" + reference forward error {ref_err:.1e}; {run.info['method']} rtol {run.info['rtol']:.0e}, stop at t = {run.t_end:.2e}")
     hist = np.linalg.norm(run.history_beta - b_ref[None, :], axis=1) / scale
     keep = run.history_t > 0
