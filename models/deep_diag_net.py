@@ -130,6 +130,9 @@ def manifold_defect_beta(X: np.ndarray, run: FlowRun, depth: int, init_scale) ->
     phi(w) = w^(2-D) (D >= 3) or log w (D = 2). The defect is the distance of (z+, -z-) from the
     set {(z, z): z in row X}; it moves beta by |d beta / d phi| * defect, d beta/d phi(w) =
     D w^D / phi'(w) w = D/(2-D) w^(2D-2) (D >= 3) or D w^D (D = 2), summed over w+ and w-.
+    Any manifold point v = X^T mu gives a bound; mu is the weighted least-squares fit with those
+    sensitivities as weights (an unweighted projection would let the huge z of coordinates whose w
+    went to 0, where beta is insensitive, leak into the coordinates that carry beta).
     """
     d = X.shape[1]
     a = np.broadcast_to(np.asarray(init_scale, float), (d,))
@@ -141,8 +144,9 @@ def manifold_defect_beta(X: np.ndarray, run: FlowRun, depth: int, init_scale) ->
         zp, zm = wp ** (2 - depth) - a ** (2 - depth), wm ** (2 - depth) - a ** (2 - depth)
         c = depth / (depth - 2.0)
         sens_p, sens_m = c * wp ** (2 * depth - 2), c * wm ** (2 * depth - 2)
-    mid = 0.5 * (zp - zm)
-    proj = X.T @ np.linalg.lstsq(X.T, mid, rcond=None)[0]  # projection on row(X)
+    A = np.vstack([sens_p[:, None] * X.T, sens_m[:, None] * X.T])
+    mu = np.linalg.lstsq(A, np.concatenate([sens_p * zp, -sens_m * zm]), rcond=None)[0]
+    proj = X.T @ mu  # the manifold point nearest in the beta-weighted sense
     defect_p = np.abs(zp - proj)
     defect_m = np.abs(-zm - proj)
     return sens_p * defect_p + sens_m * defect_m
@@ -159,3 +163,13 @@ def remaining_motion(X: np.ndarray, y: np.ndarray, run: FlowRun, depth: int) -> 
     M = D**2 * (run.w_plus ** (2 * D - 2) + run.w_minus ** (2 * D - 2))
     r = y - X @ run.beta
     return M * (X.T @ np.linalg.solve((X * M) @ X.T, r))
+
+
+def remaining_motion_operator_norm(X: np.ndarray, run: FlowRun, depth: int) -> float:
+    """||M X^T (X M X^T)^{-1} X||_2: how much a displacement e of beta off the manifold can move the
+    rest of the path (the manifold point beta_T - e has residual r_T + X e, which the flow removes by
+    the Gauss-Newton step of :func:`remaining_motion`). A defect e thus costs up to (1 + this) ||e||."""
+    D = depth
+    M = D**2 * (run.w_plus ** (2 * D - 2) + run.w_minus ** (2 * D - 2))
+    P = (M[:, None] * X.T) @ np.linalg.solve((X * M) @ X.T, X)
+    return float(np.linalg.norm(P, 2))

@@ -4,12 +4,13 @@
 
 in the *standard* parametrization (no 1/sqrt(n) in front; the output weights carry the scale),
 as in Jin & Montufar 2023, Thm 5 (note 002, "Implicit bias of GD in wide ReLU networks").
-The hidden weights (w_i, b_i) are i.i.d. draws of the initialization (W, B). Two starts with
-f(., theta_0) == 0:
+The hidden weights (w_i, b_i) are i.i.d. draws of the initialization (W, B). Starts:
 
-* ``"zero"``: a = 0 (zero-output start);
+* ``"zero"``: a = 0 (zero-output start, f_0 == 0);
 * ``"antisymmetric"``: units come in pairs with equal (w, b) and opposite a ~ N(0, 1/n)
-  (the antisymmetric initialization of the paper), so f_0 == 0 but every layer moves from step 1.
+  (the antisymmetric initialization of the paper), so f_0 == 0 but every layer moves from step 1;
+* ``"random"``: a ~ N(0, 1/n) i.i.d. (the standard initialization): f_0 is a non-zero random
+  function of order 1, and Theorem 5's g* is measured from it (g'' - f_0'').
 
 Loss L = 1/2 sum_j (f(x_j) - y_j)^2, full-batch GD on all of (a, w, b). The linear part (u, c) is
 treated in one of two ways (the distinction Theorem 5 turns on):
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 LINEAR_MODES = ("same", "unpenalized")
-STARTS = ("zero", "antisymmetric")
+STARTS = ("zero", "antisymmetric", "random")
 
 
 @dataclass
@@ -60,16 +61,20 @@ class ReluNet:
 
 
 def init_net(w: np.ndarray, b: np.ndarray, start: str = "antisymmetric", rng: np.random.Generator | None = None) -> ReluNet:
-    """A net with hidden weights (w, b) and f_0 == 0.
+    """A net with hidden weights (w, b).
 
     ``antisymmetric``: the n given units are used in pairs, unit 2k+1 copying (w, b) of unit 2k
-    with the opposite output weight a ~ N(0, 1/n); n must be even. ``zero``: a = 0.
+    with the opposite output weight a ~ N(0, 1/n); n must be even (f_0 == 0). ``zero``: a = 0
+    (f_0 == 0). ``random``: a ~ N(0, 1/n) i.i.d. (f_0 != 0).
     """
     w = np.asarray(w, dtype=float).copy()
     b = np.asarray(b, dtype=float).copy()
     n = w.size
     if start == "zero":
         return ReluNet(np.zeros(n), w, b)
+    if start == "random":
+        rng = rng or np.random.default_rng(0)
+        return ReluNet(rng.standard_normal(n) / np.sqrt(n), w, b)
     if start != "antisymmetric":
         raise ValueError(f"unknown start {start!r} (choose from {STARTS})")
     if n % 2:

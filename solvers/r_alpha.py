@@ -42,6 +42,24 @@ def r_param(b) -> np.ndarray:
     return 2.0 * lam**2 * (1.0 + lam**2) / (1.0 - lam**2) ** 2
 
 
+def _gap_scalar(ab: float) -> float:
+    """e = 1 - lam in (0, 1] for 4 lam = |b| (1 - lam^2)^2, solved in e itself: 4 (1 - e) = |b| e^2 (2 - e)^2
+    (the left side minus the right decreases in e), so e keeps full relative precision as |b| -> inf."""
+    if ab == 0.0:
+        return 1.0
+    g = lambda e: ab * e * e * (2.0 - e) ** 2 - 4.0 * (1.0 - e)  # increasing on [0, 1]
+    return scipy.optimize.brentq(g, 0.0, 1.0, xtol=1e-300, rtol=4 * EPS, maxiter=500)
+
+
+def r_excess(b) -> np.ndarray:
+    """r(b) - |b| without cancellation (for R_alpha(beta) - ||beta||_1 as alpha -> 0):
+    with e = 1 - lam, r - |b| = -2 lam (lam^2 + lam + 2) / ((1 - lam)(1 + lam)^2) = -2 (1-e)((1-e)^2 + (1-e) + 2) / (e (2-e)^2)
+    (-> -2 sqrt|b| + 2 as |b| -> inf; ~ -|b| near 0)."""
+    e = np.vectorize(_gap_scalar, otypes=[float])(np.abs(np.asarray(b, float)))
+    lam = 1.0 - e
+    return -2.0 * lam * (lam * lam + lam + 2.0) / (e * (2.0 - e) ** 2)
+
+
 def r_prime(b) -> np.ndarray:
     return np.sign(np.asarray(b, float)) * lam_of(b)
 

@@ -37,3 +37,25 @@ def test_vector_init_scale_and_history():
 def test_depth_one_rejected():
     with pytest.raises(ValueError):
         deep_diag_net_gradient_flow(np.ones((1, 2)), np.ones(1), 1, 1.0)
+
+
+def test_lsoda_flow_and_operator_norm():
+    """The family runs the flow with LSODA: same limit, defect bound consistent with the gap."""
+    from models.deep_diag_net import remaining_motion_operator_norm
+
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((3, 6)), rng.standard_normal(3)
+    run = deep_diag_net_gradient_flow(X, y, 4, 0.4, method="LSODA")
+    beta, _, _ = argmin_q(X, y, depth_barrier(4, 0.4))
+    gap = np.linalg.norm(run.beta - beta)
+    pn = remaining_motion_operator_norm(X, run, 4)
+    assert pn >= 1.0 - 1e-9  # an oblique projection onto a space of dimension m
+    bound = 2 * np.linalg.norm(remaining_motion(X, y, run, 4)) + (1 + pn) * np.linalg.norm(manifold_defect_beta(X, run, 4, 0.4))
+    assert gap <= bound + 1e-13 and gap < 1e-9 * np.linalg.norm(beta)
+
+
+def test_flow_that_does_not_reach_the_event():
+    rng = np.random.default_rng(4)
+    X, y = rng.standard_normal((2, 4)), rng.standard_normal(2)
+    run = deep_diag_net_gradient_flow(X, y, 3, 0.5, t_max=1e-3)
+    assert not run.reached_event and run.relative_residual > 1e-3

@@ -59,3 +59,35 @@ def test_r_alpha_to_l1_and_argmin():
     X, y = _system()
     b, cert = argmin_r_alpha(X, y, 0.5)
     assert cert.valid and np.allclose(X @ b, y)
+
+
+def test_r_excess_is_r_minus_abs_b_without_cancellation():
+    from solvers.r_alpha import r_excess
+
+    b = np.array([0.0, 1e-9, -1e-3, 0.5, -3.0, 40.0, 1e5])
+    assert np.allclose(r_excess(b), r_param(b) - np.abs(b), rtol=1e-9, atol=1e-15)
+    big = np.array([1e12, 1e16, 1e20])
+    # r(b) - |b| = -2 sqrt|b| + 3/2 + o(1) as |b| -> inf
+    assert np.allclose(r_excess(big), -2.0 * np.sqrt(big) + 1.5, rtol=0, atol=1e-3 * 1.5)
+
+
+def test_q_alpha_primal_route_and_sensitivity():
+    from solvers.q_alpha import interpolant_sensitivity, q_general_potential, separable_interpolant_primal, start_to_gamma_c
+
+    X, y = _system(3)
+    wp, wm = np.full(12, 0.5), np.full(12, 0.5)
+    beta, certs, info = argmin_q_general(X, y, wp, wm, cross_check=True)
+    g, c = start_to_gamma_c(wp, wm)
+    bp, pg = separable_interpolant_primal(X, y, *q_general_potential(g, c))
+    assert np.allclose(bp, beta, rtol=1e-9, atol=1e-12) and pg < 1e-10
+    r = 1e-6 * np.random.default_rng(0).standard_normal(4)
+    assert 0 < interpolant_sensitivity(X, info["curvature"], r) < 1e-4
+
+
+def test_r_certificate_and_quartic_roots():
+    from solvers.r_alpha import quartic_largest_root, quartic_real_roots, r_certificate
+
+    b = np.array([0.0, 0.5, -7.0, 1e6])
+    assert r_certificate(b).valid
+    assert quartic_real_roots(0.0)[0] == 0.0  # r (r - 2)^3 at b = 0: a root at 0 (dv = 0 at the triple root)
+    assert quartic_largest_root(2.0) > quartic_smallest_root(2.0)

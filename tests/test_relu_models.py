@@ -72,3 +72,28 @@ def test_width_16384_trains_in_seconds():
     run = train_gd(net, x, y, linear="unpenalized", tol=1e-9)
     assert run.max_residual <= 1e-9
     assert time.perf_counter() - t < 10.0
+
+
+def test_random_start_has_a_nonzero_output_and_trains():
+    rng = np.random.default_rng(6)
+    net = init_net(rng.standard_normal(256), rng.standard_normal(256), "random", rng)
+    assert np.max(np.abs(net(np.linspace(-1, 1, 11)))) > 1e-3  # f0 != 0
+    x, y = _data()
+    run = train_gd(net, x, y, linear="unpenalized", tol=1e-8)
+    assert run.max_residual <= 1e-8
+
+
+def test_unknown_start_and_linear_mode_are_rejected():
+    with pytest.raises(ValueError):
+        init_net(np.ones(4), np.ones(4), "gaussian")
+    net = init_net(np.ones(4), np.ones(4), "zero")
+    x, y = _data()
+    with pytest.raises(ValueError):
+        train_gd(net, x, y, linear="frozen")
+
+
+def test_tangent_kernel_without_the_linear_part():
+    rng = np.random.default_rng(7)
+    net = init_net(rng.standard_normal(8), rng.standard_normal(8), "random", rng)
+    x = np.array([-0.5, 0.2, 0.9])
+    assert np.allclose(tangent_kernel(net, x) - tangent_kernel(net, x, linear=False), np.outer(x, x) + 1.0)

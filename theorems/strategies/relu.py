@@ -7,7 +7,8 @@ Every instance is built from a seed plus a few scalars (quick shrinking):
 * :func:`spline_instances` -- data (x_j, y_j) on S = [-1, 1]-ish, a Gaussian initialization with
   zeta varying over S (sb <= 0.8 sw, so g* is far from the natural cubic spline), a linear trend in
   y (so penalizing the affine part, as the tangent kernel does, visibly changes the interpolant),
-  the widths and the number of seeds per width.
+  the start (zero output, antisymmetric, or random with f0 != 0), the widths and the number of
+  seeds per width.
 """
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def spline_instances(draw, widths=SPLINE_WIDTHS, n_seeds=SPLINE_SEEDS):
     sw = draw(st.floats(min_value=0.8, max_value=1.5))
     sb = sw * draw(st.floats(min_value=0.3, max_value=0.8))
     trend = draw(st.floats(min_value=1.0, max_value=3.0))
-    start = draw(st.integers(min_value=0, max_value=1))
+    start = draw(st.integers(min_value=0, max_value=2))  # zero, antisymmetric, random (f0 != 0)
     rng = np.random.default_rng(draw(seeds()))
     x = np.linspace(-1.0, 1.0, M) + rng.uniform(-0.25, 0.25, M) * (2.0 / (M - 1)) * 0.5
     y = trend * x + np.sin(2.5 * x + rng.uniform(0, 2 * np.pi)) + 0.2 * rng.standard_normal(M)

@@ -1,0 +1,193 @@
+"""Theorem 5 (Jin & Montufar 2023): a width sweep of GD-trained shallow ReLU nets vs the predicted
+function (the curvature spline g*, or the tangent-kernel interpolant g_K).
+
+The prediction for a net that starts at f0 (zero, antisymmetric or random start) is
+f0 + G(y - f0(x)), G the statement's map from data to interpolant (g* of problem (5), g_K, or a
+mutant's); every such map is linear in the data, so G(d) = sum_j d_j G(e_j) and one set of cardinal
+interpolants per instance serves every run of the sweep. For f0 = 0 it is G(y).
+
+Asymptotic check: the log-log slope p of the sup error over widths x seeds, fitted by least
+squares; gap = |p - p_pred| (+1 if the error did not shrink from the smallest to the largest
+width); tolerance = t_{0.999, dof} x SE(p) (measured on the run: the run budget) + 0.1 (stated
+margin for pre-asymptotic curvature of the log-log curve over a 16x-64x width range).
+"""
+from __future__ import annotations
+
+import time
+from functools import partial
+
+import numpy as np
+import scipy.stats
+
+from models.relu_net import STARTS, init_net, train_gd
+from solvers.curvature_penalty import sample_init, zeta_gaussian
+from solvers.spline import (CurvatureSpline, KernelInterpolant, arccos_kernel_gaussian, curvature_spline,
+                            kernel_interpolant, natural_cubic_spline)
+
+from ...contract import Evidence, Figure, Series
+from ...fitting import loglog_slope
+from ...memo import memo
+
+SWEEP_MARGIN = 0.1
+
+
+def _grid(inst):
+    x = np.asarray(inst["x"], dtype=float)
+    return np.linspace(x.min(), x.max(), 201)
+
+
+@memo(maxsize=32)
+def train_sweep(inst, linear):
+    """Train one net per (width, seed); return the nets' values (and their starts f0) on a grid of S
+    and at the data, and run stats."""
+    x, y = np.asarray(inst["x"], float), np.asarray(inst["y"], float)
+    grid = _grid(inst)
+    start = STARTS[int(inst["start"])]
+    tol = 1e-9 * max(1.0, float(np.max(np.abs(y))))
+    out = {"widths": [], "values": [], "f0_grid": [], "f0_data": [], "iterations": [], "residual": [], "seconds": []}
+    for n in np.asarray(inst["widths"], dtype=int):
+        for s in range(int(inst["n_seeds"])):
+            rng = np.random.default_rng([int(inst["seed"]), int(n), s])
+            w, b = sample_init("gaussian", int(n), rng, sw=inst["sw"], sb=inst["sb"])
+            net = init_net(w, b, start, rng)
+            t0 = time.perf_counter()
+            run = train_gd(net, x, y, linear=linear, eta_frac=0.9, tol=tol, max_steps=60_000)
+            out["seconds"].append(time.perf_counter() - t0)
+            out["widths"].append(int(n))
+            out["values"].append(run.net(grid))
+            out["f0_grid"].append(net(grid))
+            out["f0_data"].append(net(x))
+            out["iterations"].append(run.iterations)
+            out["residual"].append(run.max_residual)
+    out["tol"] = tol
+    return out
+
+
+def spline_limit(inst, certify=True):
+    """The theorem: g* of problem (5) with zeta of the Gaussian initialization (for data y; the
+    start f0 enters through the data, see module docstring)."""
+    zeta = partial(zeta_gaussian, sw=inst["sw"], sb=inst["sb"])
+    return curvature_spline(inst["x"], inst["y"], zeta, certify=certify)
+
+
+def natural_spline_limit(inst, certify=True):
+    """Mutant: the natural cubic spline (constant zeta), ignoring the initialization."""
+    return natural_cubic_spline(inst["x"], inst["y"])
+
+
+def kernel_limit(inst, certify=True):
+    """g_K: interpolant in the infinite-width feature kernel K of the Gaussian initialization (the
+    limit of the standard-parametrization tangent kernel / n), affine part penalized."""
+    return kernel_interpolant(arccos_kernel_gaussian(inst["sw"], inst["sb"]), inst["x"], inst["y"])
+
+
+@memo(maxsize=32)
+def predicted_map(limit, inst, cardinals):
+    """The statement's map data -> interpolant on the sorted data: (values of G(y) on the grid, the
+    cardinal values G(e_j) on the grid (if ``cardinals``), the certificate of G(y), the reference
+    pieces for the independent certificate)."""
+    x = np.asarray(inst["x"], float)
+    order = np.argsort(x)
+    xs, ys = x[order], np.asarray(inst["y"], float)[order]
+    grid = _grid(inst)
+    g, cert = limit({**inst, "x": xs, "y": ys})
+    objs = [(g, ys)]
+    basis = None
+    if cardinals:
+        eye = np.eye(xs.size)
+        cards = [limit({**inst, "x": xs, "y": eye[j]}, certify=False)[0] for j in range(xs.size)]
+        basis = np.array([c(grid) for c in cards])
+        objs += list(zip(cards, eye))
+    return g(grid), basis, cert, _reference(objs, grid)
+
+
+def _reference(objs, grid):
+    if all(isinstance(g, CurvatureSpline) for g, _ in objs):
+        return {"splines": [{"knots": g.knots, "lam": g.lam, "a": g.alpha, "b": g.beta, "data": d,
+                             "grid": grid, "values": g(grid) - g.f0(grid)} for g, d in objs]}
+    if all(isinstance(g, KernelInterpolant) for g, _ in objs):
+        return {"kernels": [{"x": g.x, "coef": g.coef, "affine": g.affine, "data": d, "grid": grid,
+                             "values": g(grid) - g.f0(grid)} for g, d in objs]}
+    return {"values": objs[0][0](grid)}
+
+
+def predictions(limit, inst, runs):
+    """The statement's prediction for every run of the sweep (module docstring), its certificate and
+    the reference pieces."""
+    nonzero = STARTS[int(inst["start"])] == "random"
+    main, basis, cert, ref = predicted_map(limit, inst, nonzero)
+    if not nonzero:
+        return [main] * len(runs["values"]), cert, ref
+    order = np.argsort(np.asarray(inst["x"], float))
+    return [f0g + main - basis.T @ f0d[order] for f0g, f0d in zip(runs["f0_grid"], runs["f0_data"])], cert, ref
+
+
+def check_width_sweep(inst, stmt) -> Evidence:
+    t0 = time.perf_counter()
+    runs = train_sweep(inst, stmt["linear"])
+    t1 = time.perf_counter()
+    target, cert, ref = predictions(stmt["limit"], inst, runs)
+    vs, gcert, _ = predictions(spline_limit, inst, runs)
+    vK, kcert, _ = predictions(kernel_limit, inst, runs)
+    t2 = time.perf_counter()
+    grid = _grid(inst)
+    widths = np.array(runs["widths"], dtype=float)
+    errs = np.array([np.max(np.abs(v - t)) for v, t in zip(runs["values"], target)])
+    err_star = np.array([np.max(np.abs(v - t)) for v, t in zip(runs["values"], vs)])
+    err_K = np.array([np.max(np.abs(v - t)) for v, t in zip(runs["values"], vK)])
+    fit = loglog_slope(widths, errs)
+    p, se, dof = fit.slope, fit.se, fit.dof
+    tq = float(scipy.stats.t.isf(0.001, dof))
+    budget = {"t_0.999 x SE of the slope": tq * se}
+    tol = budget["t_0.999 x SE of the slope"] + SWEEP_MARGIN
+    ws = np.unique(widths)
+    mean_err = np.array([errs[widths == w].mean() for w in ws])
+    shrinks = bool(mean_err[-1] < mean_err[0])
+    gap = abs(p - stmt["order"]) + (0.0 if shrinks else 1.0)
+    converged = bool(np.all(np.array(runs["residual"]) <= runs["tol"]))
+    pred_line = mean_err[0] * (ws / ws[0]) ** stmt["order"]
+    fit_line = np.exp(np.mean(np.log(errs)) + p * (np.log(ws) - np.mean(np.log(widths))))
+    lbl = stmt["label"]
+    fig_err = Figure(
+        "relu-sup-error-vs-width", "Theorem 5: sup_S |f_n - limit| vs width n (log-log)", "width n", "sup error on S",
+        (Series(f"{lbl}: runs", widths, errs, "scatter"),
+         Series(f"{lbl}: fitted slope {p:.3f} +- {se:.3f}", ws, fit_line),
+         Series(f"{lbl}: predicted order {stmt['order']}", ws, pred_line, "dashed")),
+        xscale="log", yscale="log")
+    per_seed = int(inst["n_seeds"])
+    shown = (0, len(runs["widths"]) - per_seed)
+    curves = [Series(f"net n = {runs['widths'][i]} ({stmt['linear']} linear part)", grid, runs["values"][i]) for i in shown]
+    curves += [Series("g* (Thm 5 spline)", grid, vs[shown[-1]]), Series("g_K (kernel interpolant)", grid, vK[shown[-1]]),
+               Series("data", np.asarray(inst["x"]), np.asarray(inst["y"]), "scatter")]
+    fig_fun = Figure(f"relu-net-vs-spline-{stmt['linear']}",
+                     f"Trained nets ({stmt['linear']} linear part) vs g* and g_K", "x", "f(x)", tuple(curves))
+    diffs = [Series(f"net n = {runs['widths'][i]} minus g*", grid, runs["values"][i] - vs[i]) for i in shown]
+    diffs += [Series("g_K minus g*", grid, vK[shown[-1]] - vs[shown[-1]], "dashed"),
+              Series("data", np.asarray(inst["x"]), np.zeros(len(inst["x"])), "scatter")]
+    fig_diff = Figure(f"relu-difference-from-g-star-{stmt['linear']}",
+                      f"Trained nets ({stmt['linear']} linear part) and g_K, minus g*: which limit the net approaches",
+                      "x", "f(x) - g*(x)", tuple(diffs))
+    big = widths == widths.max()
+    return Evidence(
+        gap=gap, tolerance=tol,
+        tolerance_reason=f"|fitted log-log slope - ({stmt['order']})| over {len(ws)} widths x {per_seed} seeds; "
+                         f"tol = t_0.999({dof}) {tq:.2f} x SE {se:.3f} + margin {SWEEP_MARGIN} (pre-asymptotic curvature)"
+                         + ("" if shrinks else "; +1 added: the error did not shrink"),
+        certificates=[cert] + [c for f, c in ((spline_limit, gcert), (kernel_limit, kcert)) if stmt["limit"] is not f],
+        converged=converged,
+        convergence_note=f"max training residual {max(runs['residual']):.1e} (need <= {runs['tol']:.1e}); "
+                         f"iterations {min(runs['iterations'])}..{max(runs['iterations'])}",
+        timings={"training": float(sum(runs["seconds"])), "reference": t2 - t1, "check_total": time.perf_counter() - t0},
+        figures=[fig_err, fig_fun, fig_diff],
+        details={"slope": p, "slope_se": se, "predicted_order": stmt["order"], "shrinks": shrinks,
+                 "start": STARTS[int(inst["start"])],
+                 "mean_sup_error_by_width": dict(zip(ws.astype(int).tolist(), mean_err.tolist())),
+                 "sup_error_to_g_star_at_max_width": float(err_star[big].mean()),
+                 "sup_error_to_g_K_at_max_width": float(err_K[big].mean()),
+                 "sup_distance_g_K_to_g_star": float(np.mean([np.max(np.abs(a - b)) for a, b in zip(vK, vs)])),
+                 "seconds_per_run_at_max_width": float(np.mean(np.array(runs["seconds"])[big])),
+                 "linear_part": stmt["linear"],
+                 # the size of the miss when the statement is the wrong limit (plateau of the error)
+                 "miss": float(errs[big].mean())},
+        reference=ref, run_budget=budget,
+    )
