@@ -40,6 +40,8 @@ from .profiles import current_profile, profile_settings
 from .resolution import rungs_from
 
 SHRINK_SECONDS = {"quick": 30.0, "thorough": 300.0}
+# an expected-fails claim's counterexample is the point, not a defect to minimize: a short budget
+FAILS_SHRINK_SECONDS = {"quick": 5.0, "thorough": 60.0}
 
 
 @dataclass
@@ -183,7 +185,7 @@ def search(claim: Claim, statement: dict | None, profile: str, *, seed: int | No
     profile = current_profile(profile)
     records: list[Record] = []
     st: dict[str, Any] = {"found_at": None, "failing": {}, "max_ratio": None, "skipped": 0}
-    cap = SHRINK_SECONDS[profile]
+    cap = (FAILS_SHRINK_SECONDS if claim.expected == "fails" else SHRINK_SECONDS)[profile]
     measuring = claim.expected == "open"
 
     settings = profile_settings(claim, profile)
