@@ -253,9 +253,13 @@ def two_layer_gd(a0, W0, X, y, eta: float, steps: int, slope: float = 0.0, recor
 
 
 def two_layer_flow(a0, W0, X, y, T: float, slope: float = 0.0, rtol: float = 1e-12, atol: float = 1e-14,
-                   n_eval: int = 50):
-    """The gradient flow of the same loss on [0, T] by DOP853; returns (times, a(t) rows, W(t)
-    stacked (len, n, d)). Explicit Runge-Kutta: every stage is a gradient, no implicit solve."""
+                   n_eval: int = 50, method: str = "DOP853", steps: int = 2000):
+    """The gradient flow of the same loss on [0, T]; returns (times, a(t) rows, W(t) stacked (len, n, d)).
+
+    ``method="DOP853"``: adaptive explicit Runge-Kutta at (rtol, atol), output at ``n_eval`` times;
+    ``method="rk4"``: classical RK4 with ``steps`` fixed steps (robust where a pre-activation sits at a
+    kink of the activation and an adaptive method would chatter), output at every step. Explicit
+    methods only: every stage is a gradient, no implicit solve."""
     a0 = np.asarray(a0, dtype=float)
     W0 = np.asarray(W0, dtype=float)
     n, d = W0.shape
@@ -266,13 +270,28 @@ def two_layer_flow(a0, W0, X, y, T: float, slope: float = 0.0, rtol: float = 1e-
         ga, gW, _ = _two_layer_grad(a, W, X, y, slope)
         return -np.concatenate([ga, gW.ravel()])
 
-    ts = np.linspace(0.0, T, n_eval)
-    sol = scipy.integrate.solve_ivp(rhs, (0.0, T), np.concatenate([a0, W0.ravel()]), method="DOP853",
-                                    t_eval=ts, rtol=rtol, atol=atol)
-    if not sol.success:
-        raise RuntimeError(f"gradient flow integration failed: {sol.message}")
-    Y = sol.y.T
-    return sol.t, Y[:, :n], Y[:, n:].reshape(len(sol.t), n, d)
+    z0 = np.concatenate([a0, W0.ravel()])
+    if method == "rk4":
+        h = T / steps
+        Y = np.empty((steps + 1, z0.size))
+        Y[0] = z = z0
+        for s in range(steps):
+            k1 = rhs(0, z)
+            k2 = rhs(0, z + 0.5 * h * k1)
+            k3 = rhs(0, z + 0.5 * h * k2)
+            k4 = rhs(0, z + h * k3)
+            z = z + (h / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
+            Y[s + 1] = z
+        ts = np.linspace(0.0, T, steps + 1)
+    elif method == "DOP853":
+        sol = scipy.integrate.solve_ivp(rhs, (0.0, T), z0, method="DOP853", t_eval=np.linspace(0.0, T, n_eval),
+                                        rtol=rtol, atol=atol)
+        if not sol.success:
+            raise RuntimeError(f"gradient flow integration failed: {sol.message}")
+        ts, Y = sol.t, sol.y.T
+    else:
+        raise ValueError(f"unknown method {method!r} (DOP853 or rk4)")
+    return ts, Y[:, :n], Y[:, n:].reshape(len(ts), n, d)
 
 
 __all__ = ["WideNet", "Trajectory", "as_inputs", "dphi", "free_basis", "homogeneous_act", "init_wide",

@@ -161,6 +161,6 @@ def balancedness_instances(draw):
     M = draw(st.integers(3, 6))
     rng = np.random.default_rng(draw(seeds()))
     X = np.hstack([rng.standard_normal((M, d - 1)), np.ones((M, 1))])  # last column: the bias input
-    return {"X": X, "y": rng.standard_normal(M), "a0": rng.standard_normal(n) * 0.7,
+    return {"X": X, "y": 2.0 * rng.standard_normal(M), "a0": rng.standard_normal(n) * 0.7,
             "W0": rng.standard_normal((n, d)) * 0.7, "slope": draw(st.sampled_from([0.0, 0.2])),
-            "T": draw(st.floats(0.5, 2.0))}
+            "T": draw(st.floats(1.0, 2.0))}

@@ -16,6 +16,6 @@ from __future__ import annotations
 CATALOGUE_ENTRY = 11  # position in ../shared/CLAIMS.md: orders claims in lists and reports
 
 from ...registry import register
-from . import single_neuron
+from . import balancedness, single_neuron
 
-register(*single_neuron.CLAIMS)
+register(*single_neuron.CLAIMS, *balancedness.CLAIMS)
