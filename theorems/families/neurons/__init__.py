@@ -16,6 +16,6 @@ from __future__ import annotations
 CATALOGUE_ENTRY = 11  # position in ../shared/CLAIMS.md: orders claims in lists and reports
 
 from ...registry import register
-from . import balancedness, single_neuron
+from . import balancedness, single_neuron, weight_decay
 
-register(*single_neuron.CLAIMS, *balancedness.CLAIMS)
+register(*weight_decay.CLAIMS, *single_neuron.CLAIMS, *balancedness.CLAIMS)
