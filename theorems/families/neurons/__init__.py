@@ -16,6 +16,6 @@ from __future__ import annotations
 CATALOGUE_ENTRY = 11  # position in ../shared/CLAIMS.md: orders claims in lists and reports
 
 from ...registry import register
-from . import balancedness, single_neuron, weight_decay
+from . import balancedness, single_neuron, spline_error, weight_decay
 
-register(*weight_decay.CLAIMS, *single_neuron.CLAIMS, *balancedness.CLAIMS)
+register(*spline_error.CLAIMS, *weight_decay.CLAIMS, *single_neuron.CLAIMS, *balancedness.CLAIMS)
