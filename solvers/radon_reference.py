@@ -17,8 +17,9 @@ with affine functions free: [[K, A], [A^T, 0]] [lam; mu] = [y - f0(X); 0], A = [
 annihilated by A^T lam = 0), so c runs over [-R, R].
 
 Discretization (:func:`radon_kernel`): N equispaced directions (the trapezoid rule on the circle);
-for each direction the c-integral of zeta(c) (p - c)(q - c) over [-R, min(p, q)] by Gauss-Legendre
-(the integrand is smooth there). The direction sum is the only approximation; its error estimate
+for each direction the c-integral of zeta(c) (p - c)(q - c) over [-R, min(p, q)] exactly from the
+moments of zeta (closed-form antiderivatives for the two initializations below; Gauss-Legendre for
+any other zeta). The direction sum is then the only approximation; its error estimate
 (:func:`radon_interpolant`) is the sup difference between the solutions at N and N/2 directions on
 the evaluation points (the N/2 solution's error, a conservative bound for the N one when the rule
 converges). zeta for the initializations used (derived):
@@ -37,7 +38,46 @@ import numpy as np
 from .certificate import Certificate
 
 EPS = np.finfo(float).eps
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(32)
+
+
+class GaussianRadonZeta:
+    """zeta(c) = 3 sw^3 sb^4 / (4 pi (sb^2 + c^2 sw^2)^(5/2)) with exact moments int c^m zeta, m = 0, 1, 2:
+    with s = sb/sw and Z = (s^2 + c^2)^(3/2), the antiderivatives of c^m (s^2 + c^2)^(-5/2) are
+    c (2c^2 + 3s^2)/(3 s^4 Z), -1/(3 Z) and c^3/(3 s^2 Z)."""
+
+    def __init__(self, sw: float, sb: float):
+        self.sw, self.sb = float(sw), float(sb)
+        self.s2 = (self.sb / self.sw) ** 2
+        self.A = 3.0 * self.sb**4 / (4.0 * np.pi * self.sw**2)
+
+    def __call__(self, c):
+        return zeta_radon_gaussian(c, self.sw, self.sb)
+
+    def _anti(self, c):
+        s2 = self.s2
+        Z = (s2 + c**2) ** 1.5
+        return (c * (2.0 * c**2 + 3.0 * s2) / (3.0 * s2**2 * Z), -1.0 / (3.0 * Z), c**3 / (3.0 * s2 * Z))
+
+    def moments(self, lo, hi):
+        a, b = self._anti(lo), self._anti(hi)
+        return tuple(self.A * (bb - aa) for aa, bb in zip(a, b))
+
+
+class UniformRadonZeta:
+    """zeta = 1/(4 pi a_b) on |c| <= a_b, with exact moments."""
+
+    def __init__(self, a_b: float):
+        self.a_b = float(a_b)
+
+    def __call__(self, c):
+        return zeta_radon_uniform(c, self.a_b)
+
+    def moments(self, lo, hi):
+        lo, hi = np.clip(lo, -self.a_b, self.a_b), np.clip(hi, -self.a_b, self.a_b)
+        hi = np.maximum(hi, lo)
+        k = 1.0 / (4.0 * np.pi * self.a_b)
+        return k * (hi - lo), k * (hi**2 - lo**2) / 2.0, k * (hi**3 - lo**3) / 3.0
 
 
 def zeta_radon_gaussian(c, sw: float, sb: float) -> np.ndarray:
@@ -52,22 +92,28 @@ def zeta_radon_uniform(c, a_b: float) -> np.ndarray:
 
 def radon_kernel(X, Z, zeta: Callable, n_dir: int, R: float, breaks: tuple[float, ...] = ()) -> np.ndarray:
     """sum over n_dir directions (weight 2 pi / n_dir) of int_{-R}^{min(p,q)} zeta(c)(p - c)(q - c) dc,
-    p = <v, x>, q = <v, z>; Gauss-Legendre in c, split at ``breaks`` (kinks of zeta)."""
+    p = <v, x>, q = <v, z>: exactly when ``zeta`` has ``moments(lo, hi)`` (int c^m zeta, m = 0, 1, 2),
+    else by Gauss-Legendre in c split at ``breaks`` (kinks of zeta)."""
     X = np.atleast_2d(np.asarray(X, dtype=float))
     Z = np.atleast_2d(np.asarray(Z, dtype=float))
     th = 2.0 * np.pi * np.arange(n_dir) / n_dir
     Vd = np.stack([np.cos(th), np.sin(th)], axis=1)  # (N, 2)
     P = Vd @ X.T  # (N, nx)
     Q = Vd @ Z.T  # (N, nz)
+    top = np.maximum(np.minimum(P[:, :, None], Q[:, None, :]), -R)  # (N, nx, nz)
+    w = 2.0 * np.pi / n_dir
+    if hasattr(zeta, "moments"):
+        m0, m1, m2 = zeta.moments(np.full_like(top, -R), top)
+        Pb, Qb = P[:, :, None], Q[:, None, :]
+        return w * np.sum(Pb * Qb * m0 - (Pb + Qb) * m1 + m2, axis=0)
     K = np.zeros((X.shape[0], Z.shape[0]))
-    top = np.minimum(P[:, :, None], Q[:, None, :])  # (N, nx, nz)
     cuts = sorted({-R, *[b for b in breaks if -R < b < R]})
     for lo_b, hi_b in zip(cuts, cuts[1:] + [np.inf]):
         hi = np.minimum(top, hi_b)
         length = np.maximum(hi - lo_b, 0.0)
         c = lo_b + 0.5 * length[..., None] * (_GL_X + 1.0)  # (N, nx, nz, q)
         f = zeta(c) * (P[:, :, None, None] - c) * (Q[:, None, :, None] - c)
-        K += (2.0 * np.pi / n_dir) * np.einsum("nabq,q->ab", f * (0.5 * length[..., None]), _GL_W)
+        K += w * np.einsum("nabq,q->ab", f * (0.5 * length[..., None]), _GL_W)
     return K
 
 
@@ -128,4 +174,4 @@ def radon_interpolant(X, y, zeta: Callable, eval_points, n_dir: int = 256, break
     return g, cert, err
 
 
-__all__ = ["RadonInterpolant", "radon_interpolant", "radon_kernel", "zeta_radon_gaussian", "zeta_radon_uniform"]
+__all__ = ["GaussianRadonZeta", "RadonInterpolant", "UniformRadonZeta", "radon_interpolant", "radon_kernel", "zeta_radon_gaussian", "zeta_radon_uniform"]

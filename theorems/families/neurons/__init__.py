@@ -16,6 +16,6 @@ from __future__ import annotations
 CATALOGUE_ENTRY = 11  # position in ../shared/CLAIMS.md: orders claims in lists and reports
 
 from ...registry import register
-from . import balancedness, single_neuron, spline_error, weight_decay
+from . import activation, balancedness, radon, single_neuron, spline_error, trajectory, weight_decay
 
-register(*spline_error.CLAIMS, *weight_decay.CLAIMS, *single_neuron.CLAIMS, *balancedness.CLAIMS)
+register(*trajectory.CLAIMS, *activation.CLAIMS, *radon.CLAIMS, *spline_error.CLAIMS, *weight_decay.CLAIMS, *single_neuron.CLAIMS, *balancedness.CLAIMS)
