@@ -24,7 +24,7 @@ from .matrices import conditioned_matrix, log_uniform, seeds
 
 TRAJ_WIDTHS = (256, 512, 1024, 2048, 4096, 8192)
 RADON_WIDTHS = (256, 512, 1024, 2048, 4096, 8192)
-K2_WIDTHS = (256, 512, 1024, 2048, 4096, 8192)
+K2_WIDTHS = (256, 512, 1024, 2048, 4096)
 RECORD_STEPS = (1, 4, 16, 64, 256)
 
 
