@@ -34,7 +34,7 @@ from solvers.radon_reference import GaussianRadonZeta, UniformRadonZeta, radon_i
 from ...contract import Assumption, Claim, Evidence, Field, Figure, Series, far, near
 from ...memo import memo
 from ...strategies.neurons import RADON_WIDTHS, radon_instances
-from .common import A_WIDTHS, F_NSEEDS, F_SEED, FAMILY, JM, JM_NOTE, slope_fit, widths_field
+from .common import A_WIDTHS, F_SEED, FAMILY, JM, JM_NOTE, slope_fit, widths_field
 
 N_DIR = 128
 GRID = 15
@@ -147,7 +147,8 @@ CLAIMS = (
                 Field("init", 0, "0: W ~ N(0, sw^2 I), B ~ N(0, sb^2); 1: W uniform on the circle, B ~ U(-a_b, a_b)",
                       integer=True, default=0),
                 Field("sw", 0, "Gaussian init: std of W's entries", default=1.0), Field("sb", 0, "Gaussian init: std of B", default=1.0),
-                Field("a_b", 0, "uniform init: B ~ U(-a_b, a_b)", default=2.0), F_SEED, widths_field(RADON_WIDTHS), F_NSEEDS),
+                Field("a_b", 0, "uniform init: B ~ U(-a_b, a_b)", default=2.0), F_SEED, widths_field(RADON_WIDTHS),
+                Field("n_seeds", 0, "independent initializations per width", integer=True, default=6)),
         strategy=radon_instances, check=check, params={"train": "all", "order": -0.5},
         mutants=(near("random-features", "the output layer alone trained (convex; the min-norm random-feature interpolant "
                       "tends to the same kernel interpolant at rate n^-1/2)", {"train": "output"}),
