@@ -47,10 +47,16 @@ def dphi(z: np.ndarray, k: int) -> np.ndarray:
     return zp ** (k - 1) / math.factorial(k - 1)
 
 
+def as_inputs(x) -> np.ndarray:
+    """Data as an (M, d) array (a 1-D vector is M points in R^1)."""
+    x = np.asarray(x, dtype=float)
+    return x[:, None] if x.ndim == 1 else np.atleast_2d(x)
+
+
 def free_basis(X: np.ndarray, k: int) -> np.ndarray:
     """Columns spanning the null space of the penalty evaluated at the rows of X: 1, x, ..., x^k
     for d = 1; 1, x_1, ..., x_d for d > 1 (k = 1 only: the affine functions)."""
-    X = np.atleast_2d(np.asarray(X, dtype=float))
+    X = as_inputs(X)
     if X.shape[1] == 1:
         return np.vander(X[:, 0], k + 1, increasing=True)
     if k != 1:
@@ -72,14 +78,14 @@ class WideNet:
 
     def hidden(self, X) -> np.ndarray:
         """sum_i a_i phi_k(<w_i, x> + b_i) at the rows of X (chunked to bound memory)."""
-        X = np.atleast_2d(np.asarray(X, dtype=float))
+        X = as_inputs(X)
         out = np.empty(X.shape[0])
         for s in range(0, X.shape[0], 256):
             out[s:s + 256] = phi(X[s:s + 256] @ self.W.T + self.b, self.k) @ self.a
         return out
 
     def __call__(self, X) -> np.ndarray:
-        X = np.atleast_2d(np.asarray(X, dtype=float))
+        X = as_inputs(X)
         h = self.hidden(X)
         if self.beta is not None:
             h = h + free_basis(X, self.k) @ self.beta
@@ -88,12 +94,6 @@ class WideNet:
     def copy(self) -> "WideNet":
         return WideNet(self.a.copy(), self.W.copy(), self.b.copy(), self.k,
                        None if self.beta is None else self.beta.copy())
-
-
-def as_inputs(x) -> np.ndarray:
-    """Data as an (M, d) array (a 1-D vector is M points in R^1)."""
-    x = np.asarray(x, dtype=float)
-    return x[:, None] if x.ndim == 1 else x
 
 
 def init_wide(W, b, start: str = "antisymmetric", k: int = 1, rng: np.random.Generator | None = None) -> WideNet:
