@@ -46,7 +46,10 @@ def spline_data(draw, M_range=(5, 6), sb_range=(0.5, 1.5)):
 
 @st.composite
 def trajectory_instances(draw):
-    inst = draw(spline_data())
+    # sb >= 1 on [-2, 2]: zeta(2)/zeta(0) >= 1/25, so every data point has enough units breaking near it
+    # that the width-8192 kernel is within ~10% of its limit (a sharper init leaves the run's own
+    # error budget above the resolution: inconclusive, as the thorough profile found at sb ~ 0.5)
+    inst = draw(spline_data(sb_range=(1.0, 2.0)))
     inst.update({"start": draw(st.integers(0, 1)), "widths": np.array(TRAJ_WIDTHS), "n_seeds": 2,
                  "step_frac": 0.05, "record_steps": np.array(RECORD_STEPS)})
     return inst
