@@ -24,7 +24,7 @@ of P G P on range(P):
     GD:        <v_j, P g_t(X)> = (1 - (1 - eta_bar mu_j)^t) <v_j, P y>,
     smoothing: <v_j, P s_lam(X)> = mu_j / (mu_j + lam) <v_j, P y>.
 
-With s = eta_bar t mu_j the filters are 1 - (1 - x)^t <= ... and s / (1 + s); their ratio
+With s = eta_bar t mu_j the filters are 1 - (1 - eta_bar mu_j)^t (>= 1 - e^-s) and s / (1 + s); their ratio
 rho_j(t) = [s/(1+s)] / [1 - (1 - eta_bar mu_j)^t] lies in (0, 1], is 1 - s/2 + O(s^2) for small s and
 -> 1 as t -> infinity. So ||P(g_t(X) - s_lam(X))|| <= max_j (1 - rho_j(t)) ||P g_t(X)||: the
 smoothing spline tracks the trajectory exactly at both ends and within that filter mismatch in

@@ -6,7 +6,6 @@ from functools import partial
 
 import numpy as np
 import pytest
-import scipy.interpolate
 
 from solvers.curvature_penalty import gaussian_density, zeta_gaussian
 from solvers.curvature_spline_k import phi_k, spline_k, truncated_gram, zeta_gaussian_k, zeta_quadrature_k

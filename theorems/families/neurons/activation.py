@@ -33,7 +33,7 @@ from solvers.certify.neurons import curvature_spline_kkt
 from solvers.curvature_penalty import gaussian_density
 from solvers.curvature_spline_k import spline_k, zeta_gaussian_k, zeta_quadrature_k
 
-from ...contract import Claim, Evidence, Field, Figure, Mutant, Resolution, Series
+from ...contract import Claim, Evidence, Figure, Mutant, Resolution, Series
 from ...memo import memo
 from ...strategies.neurons import K2_WIDTHS, activation_instances
 from .common import (A_DATA, A_GAUSS, A_START, A_WIDTHS, F_NSEEDS, F_SB, F_SEED, F_START, F_SW, F_X, F_Y, FAMILY, JM,

@@ -73,7 +73,7 @@ def check(inst, stmt) -> Evidence:
     t1 = time.perf_counter()
     scale = float(np.max(np.sum(W0**2, axis=1) + a0**2))
     etas = np.array([T / k for k in GD_DIVISIONS])
-    drifts, ident, curves = [], 0.0, []
+    drifts, ident = [], 0.0
     for k, (a_T, W_T, rec, predicted) in zip(GD_DIVISIONS, runs):
         # the statement's invariant on the GD end state vs the derived per-step change of ||w_j||^2 - a_j^2
         d_meas = inv(a_T, W_T) - inv(a0, W0)

@@ -112,7 +112,7 @@ def check(inst, stmt) -> Evidence:
     if "activation_override" in stmt:
         inst["activation"] = stmt["activation_override"]
     name = _name(inst)
-    X, y, w0 = inst["X"], inst["y"], inst["w0"]
+    X, y = inst["X"], inst["y"]
     t0 = time.perf_counter()
     run = _run(tuple(sorted(inst.items())))
     t1 = time.perf_counter()

@@ -118,6 +118,17 @@ ASSUMPTIONS = (Assumption("a < b", lambda i: None if float(i["b"]) > float(i["a"
                Assumption("a refinement sequence", _levels_ok))
 RESOLUTION = Resolution(0.1, "the order exponent (h^order) off by r", lambda stmt, r: {
     "order": lambda inst, f=stmt["order"]: f(inst) + r})
+def _showcase(zero_ends: bool):
+    """exp(t) on [0, 1] (g0'' = 1, e at the ends: slope 2) or sin(pi t) + 0.2 + 0.5 t (zero end curvature: slope 4)."""
+    def build():
+        if zero_ends:
+            return {"a": 0.0, "b": 1.0, "poly": np.array([0.2, 0.5]), "sines": np.array([1.0]), "exp_amp": 0.0,
+                    "exp_rate": 1.0, "levels": np.array([9, 17, 33, 65, 129])}
+        return {"a": 0.0, "b": 1.0, "poly": np.array([0.0]), "sines": np.array([0.0]), "exp_amp": 1.0, "exp_rate": 1.0,
+                "levels": np.array([9, 17, 33, 65, 129])}
+    return build
+
+
 ERRATUM = ("uniform zeta (g* the natural cubic spline): ||g* - g0||_inf = O(h^4) only if g0''(a) = g0''(b) = 0 (or for a "
            "sup over the interior away from the ends); otherwise Theta(h^2) (Hall & Meyer's h^4 is for the clamped spline)")
 
@@ -131,7 +142,7 @@ CLAIMS = (
         params={"order": notes_order},
         mutants=(Mutant("corrected", "order 4 if g0''(a) = g0''(b) = 0, else 2: must be confirmed", {"order": corrected_order},
                         must=Verdict.CONFIRMED),),
-        expected="fails", kind="rate", family=FAMILY, erratum=ERRATUM, resolution=RESOLUTION,
+        expected="fails", kind="rate", family=FAMILY, erratum=ERRATUM, resolution=RESOLUTION, showcase=_showcase(False),
         verify=natural_spline_moments, examples={"quick": 4, "thorough": 30}, mutant_instances=4),
     Claim(
         id="relu-spline-error-corrected",
@@ -143,6 +154,6 @@ CLAIMS = (
         mutants=(Mutant("always-h4", "order 4 for every smooth g0 (the note)", {"order": notes_order}),
                  Mutant("always-h2", "order 2 for every smooth g0", {"order": lambda inst: 2.0}),
                  Mutant("h3", "order 3", {"order": lambda inst: 3.0})),
-        kind="rate", family=FAMILY, resolution=RESOLUTION, verify=natural_spline_moments,
+        kind="rate", family=FAMILY, resolution=RESOLUTION, verify=natural_spline_moments, showcase=_showcase(True),
         examples={"quick": 6, "thorough": 40}, mutant_instances=6),
 )
