@@ -159,6 +159,9 @@ def _steps_ok(inst):
     return None if 0.0 < f < 1.0 else "step_frac (eta_bar mu_max) must be in (0, 1)"
 
 
+# cap: the run budget is the width error relative to ||P f_n||, in the same units as D_t; a relative
+# change r of lam moves the early-time smoothing spline by about r relative, so a width error above
+# 0.1 would hide the declared 10% error of the constant: such a run is inconclusive, not a pass
 RESOLUTION = Resolution(
     0.1, "relative error r of the constant in lam(t) = (1 + r)/(eta_bar t)",
     lambda stmt, r: {"lam": lambda eta_bar, t, M, f=stmt["lam"]: (1.0 + r) * f(eta_bar, t, M)},
