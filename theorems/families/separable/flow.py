@@ -15,7 +15,9 @@ measured x(s_end) ~ 5e-11. gap = |x(s_end) - C/(s_end + b)^k|, an angle. Its bud
 run and independent of the statement (computed against the certified w_hat): the ODE error (LSODA vs
 the looser integration at s_end), the fit's own relative residual on its window carried to s_end, the remainder's
 movement after the window, and the float64 round-off of the certified direction (its distance to the
-long-double refinement the frame uses, + 8 ulp). A predicted limit moved by r shows as x(s_end) ~ r
+long-double refinement the frame uses, + 8 ulp). When x is at that round-off on the whole fit window
+(C = 0: w_tilde parallel to w_hat, e.g. symmetric support vectors with equal duals, as in Soudry et
+al.'s Fig. 1) the law is x = 0 and the prediction is 0. A predicted limit moved by r shows as x(s_end) ~ r
 against a prediction of ~5e-11 (refuted down to r ~ 1e-12); an order off by r misses by ~r log(1e5).
 """
 from __future__ import annotations
@@ -70,14 +72,22 @@ def check_far_flow(inst, stmt):
     fu = np.asarray(f, float) / np.linalg.norm(np.asarray(f, float))
     _, x_hat = chord_and_tan(R, s, f, fu)
     _, x_chk = chord_and_tan(chk.info["r"][-1:], chk.t[-1:], f, fu)
-    _, model_hat, resid = _fit(s, x_hat, 1.0, win)
+    roundoff = float(np.linalg.norm(unit(w_hat) - fu)) + 8 * EPS
+    zero_c = bool(np.max(x_hat[win]) <= 100.0 * roundoff)
+    if zero_c:
+        # C = 0: w_tilde is parallel to w_hat (e.g. symmetric support vectors with equal duals), the direction
+        # gap decays exponentially in s and is at round-off on the whole fit window; the law is x = 0
+        pred, resid, model_hat = 0.0, 0.0, np.zeros_like(x_hat)
+        gap = abs(float(x[-1]))
+    else:
+        _, model_hat, resid = _fit(s, x_hat, 1.0, win)
     hi = int(np.flatnonzero(win)[-1])
     dr = R[-1] - R[hi]
     budget = {
         "ODE error (LSODA at rtol 1e-11 vs 1e-10) at s_end": abs(float(x_hat[-1]) - float(x_chk[0])),
         "C/(s+b) fit residual on its window, carried to s_end": resid * float(model_hat[-1]),
         "remainder movement after the fit window": float(np.linalg.norm(dr - (dr @ fu) * fu)) / (float(s[-1]) * float(np.linalg.norm(f.astype(float)))),
-        "float64 round-off of the certified direction": float(np.linalg.norm(unit(w_hat) - fu)) + 8 * EPS,
+        "float64 round-off of the certified direction": roundoff,
     }
     tol = float(sum(budget.values()))
     C = float(abs(coef[0]) ** (-k)) if coef[0] != 0 else math.inf
@@ -100,7 +110,7 @@ def check_far_flow(inst, stmt):
         timings={"dynamics": t1 - t0, "reference": t2 - t1},
         figures=[fig],
         details={"C_fit": C, "b_fit": float(coef[1] / coef[0]) if coef[0] else math.nan, "x_far": float(x[-1]),
-                 "predicted_far": pred, "direction_gap_far": float(chord[-1]), "fit_residual": resid,
+                 "predicted_far": pred, "direction_gap_far": float(chord[-1]), "fit_residual": resid, "C_is_zero": zero_c,
                  "mu": svm_of(inst)[3], "nfev": run.info["nfev"]},
         reference={"w": w_lim},
         run_budget=budget,

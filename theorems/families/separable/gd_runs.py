@@ -86,9 +86,34 @@ HORIZON_GROWTH = 10  # an unsettled variant is re-run with 10x the steps (10x th
 MAX_HORIZON_FACTOR = 100  # ... at most twice (tau_end x 100) ...
 MAX_EXT_STEPS = 2_500_000  # ... and never beyond this many steps for one variant (time budget)
 SETTLE_FLOOR = 1e-9  # relative floor on remainder movement (round-off; far below any tolerance)
+# the rate check's carry allowance may be at most this share of an early-window bound: the slowest wrong
+# rate, 1/log^2 t, grows by log(tau_end)/log(tau_end^(3/4)) = 4/3 over the judged window, and
+# (4/3)/(1 + allow/early) > 1 iff allow/(early + allow) < 1/4 (see gd.RATE_RESOLUTION)
+SHARE_CAP = 0.25
 
 
-def regime_test(tau, W, w_hat, mu):
+def carry_share(tau, W, Z, w_hat, mu):
+    """The largest share of an early-window bound of :func:`gd.check_rate` that is carry allowance,
+    computed with the theorem's own rates (1/log tau for the direction and margin gaps, 1 for rho),
+    so it does not depend on the statement under test."""
+    early, late = windows(tau)
+    nW = np.linalg.norm(W, axis=1)
+    u = w_hat / np.linalg.norm(w_hat)
+    margins = W @ Z.T
+    active = np.unique(np.argmin(margins[early | late], axis=1))
+    lt = np.log(tau)
+    vecs = ((W / nW[:, None] - u, 2, lt), (1.0 / np.linalg.norm(w_hat) - margins[:, active] / nW[:, None], np.inf, lt),
+            (W - np.outer(lt, w_hat), 2, np.ones_like(tau)))
+    c, share = carry_factor(tau[-1], mu), 0.0
+    for V, ord_, inv_rate in vecs:
+        q = np.max(V, axis=1) if ord_ == np.inf else np.linalg.norm(V, axis=1)
+        allow = c * vtv((V * inv_rate[:, None])[early], ord_)
+        upper = float((q * inv_rate)[early].max()) + allow
+        share = max(share, allow / upper if upper > 0 else math.inf)
+    return share
+
+
+def regime_test(tau, W, w_hat, mu, Z=None):
     """Statement-independent test of the carry hypothesis on one run (see module doc).
 
     rho(tau) = w - w_hat log tau (w_hat from the certified SVM, never from the statement under
@@ -123,7 +148,11 @@ def regime_test(tau, W, w_hat, mu):
     info = {"tau_end": end, "rho_tv_first_half": tv1, "rho_tv_second_half": tv2, "half_decay_bound": r_half,
             "rho_tv_early": tv_e, "rho_tv_late": tv_l, "carry": carry}
     decay_ok = tv2 <= r_half * tv1 + floor
-    return bool(decay_ok and carry_ok and len(first) > 1 and len(second) > 1), info
+    share_ok = True
+    if Z is not None:  # (iii) the carry allowance the rate check will use is within what it resolves
+        info["carry_share"] = carry_share(tau, W, Z, w_hat, mu)
+        share_ok = info["carry_share"] <= SHARE_CAP
+    return bool(decay_ok and carry_ok and share_ok and len(first) > 1 and len(second) > 1), info
 
 
 @memo
@@ -143,7 +172,7 @@ def settled_runs(inst):
     for b in range(len(VARIANTS)):
         tau = run.t * eff[b]
         keep = tau > 1.0
-        ok, info = regime_test(tau[keep], run.w[keep, b], w_hat, mu)
+        ok, info = regime_test(tau[keep], run.w[keep, b], w_hat, mu, Z)
         out.append([tau[keep], run.w[keep, b], run.loss[keep, b], ok, 1, info])
     factor = 1
     while True:
@@ -160,7 +189,7 @@ def settled_runs(inst):
         for j, b in enumerate(pending):
             tau = ext.t * eff[b]
             keep = tau > 1.0
-            ok, info = regime_test(tau[keep], ext.w[keep, j], w_hat, mu)
+            ok, info = regime_test(tau[keep], ext.w[keep, j], w_hat, mu, Z)
             out[b] = [tau[keep], ext.w[keep, j], ext.loss[keep, j], ok, round(factor, 1), info]
     return [tuple(o) for o in out]
 
@@ -179,7 +208,8 @@ def horizon_status(runs):
                      f"x{MAX_HORIZON_FACTOR} / {MAX_EXT_STEPS} steps): rho path length second/first half of the early "
                      f"window {i['rho_tv_second_half']:.3g}/{i['rho_tv_first_half']:.3g} (decay bound "
                      f"{i['half_decay_bound']:.2f}), after/inside {i['rho_tv_late']:.3g}/{i['rho_tv_early']:.3g} "
-                     f"(carry {i['carry']:.2f})")
+                     f"(carry {i['carry']:.2f}), carry share of the rate bound {i.get('carry_share', 0.0):.2f} "
+                     f"(<= {SHARE_CAP} needed)")
     note = "; ".join(parts) if parts else ("asymptotic regime reached" + (f" (horizon extended: {', '.join(ext)})" if ext else ""))
     return not parts, note
 

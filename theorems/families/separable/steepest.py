@@ -8,8 +8,9 @@ min_i <z_i, w> / ||w||_p to the l_p max margin, max over ||w||_p <= 1 of min_i <
 The run (:func:`models.separable.steepest_descent_log_domain`) is the sequential algorithm itself,
 in the log domain, as a handful of numpy calls per step; its cost is the number of steps,
 ~ s_end B^2 / (c gamma_p^2) (a step moves w by c gamma_p / B^2 while log(1/L) ~ gamma_p ||w||_p):
-2e4 to 4e5 steps at s_end = 100 on the strategy's instances. Runs are memoized, so mutants and the
-resolution ladder only redo the comparison.
+2e4 to 1e6 steps at s_end = 100 on the strategy's instances. A run stops at SD_MAX_STEPS and is judged
+at the level it reached (at least SD_MIN_S = 30). Runs are memoized, so mutants and the resolution
+ladder only redo the comparison.
 """
 from __future__ import annotations
 
@@ -55,7 +56,11 @@ SD_STALL_INSTANCE = {
 
 def sd_stall_instance() -> dict:
     return {k: np.array(v, float) for k, v in SD_STALL_INSTANCE.items()}
-SD_MAX_STEPS = 2_000_000
+# a run stops at log(1/L) = SD_S_END or after SD_MAX_STEPS steps, whichever comes first (as the GD runs stop at
+# a flow time or a step budget); it is judged at the level s_e it reached if s_e >= SD_MIN_S, where a wrong
+# limit still grows gap*s by s_e^(1/4) >= 2.34 > SD_MARGIN over the judged window; below it is inconclusive
+SD_MAX_STEPS = 150_000
+SD_MIN_S = 30.0
 
 
 @memo
@@ -87,7 +92,8 @@ def check_steepest(inst, stmt):
     margins = np.min(W @ Z.T, axis=1) / np.linalg.norm(W, q, axis=1)
     delta = np.abs(gamma_pred - margins) / gamma_pred
     dir_gap = np.linalg.norm(W / np.linalg.norm(W, q, axis=1)[:, None] - u, q, axis=1)
-    early = (s >= SD_S_END ** 0.5) & (s <= SD_S_END ** 0.75)
+    s_e = float(s[-1])
+    early = (s >= s_e ** 0.5) & (s <= s_e ** 0.75)
     if stmt.get("judge", "margin") == "direction":  # a statement about the direction itself
         measured, what = dir_gap, "direction gap"
         # one step moves w by c ||q||_* / B^2 <= c / B in the p-norm: the direction jitters by twice that
@@ -107,11 +113,14 @@ def check_steepest(inst, stmt):
     return Evidence(
         gap=float(measured[-1]), tolerance=tol,
         tolerance_reason=(f"{what} ~ C/log(1/L): C = max gap*s on s in [s_end^0.5, s_end^0.75] = {C:.3g}, x{SD_MARGIN:g} "
-                          f"(a wrong limit keeps the gap constant, so gap*s grows by s_end/s_win = {SD_S_END ** 0.25:.1f}) "
+                          f"(a wrong limit keeps the gap constant, so gap*s grows by s_end/s_win = {s_e ** 0.25:.2f}) "
                           f"+ step jitter = {jitter:.1e}"),
         certificates=[cert],
-        converged=run.info["reached"] >= SD_S_END,
-        convergence_note=f"log(1/L) reached {run.info['reached']:.1f} of {SD_S_END} in {run.info['steps']} steps",
+        converged=bool(run.info["reached"] >= SD_MIN_S and early.sum() >= 3),
+        convergence_note=(f"log(1/L) reached {run.info['reached']:.1f} (target {SD_S_END:g}, judged from {SD_MIN_S:g}) in "
+                          f"{run.info['steps']} steps" + ("" if run.info["reached"] >= SD_MIN_S else
+                          f"; reaching {SD_MIN_S:g} needs ~{SD_MIN_S / max(run.info['reached'], 1e-9) * run.info['steps']:.2g} steps "
+                          f"(~B^2/(c gamma_p^2) per unit of log(1/L)), beyond the {SD_MAX_STEPS} of this check")),
         timings={"dynamics": t1 - t0, "reference": t2 - t1},
         figures=[fig],
         details={"steps": run.info["steps"], "C": C, "jitter": jitter, "gamma_pred": gamma_pred,
@@ -127,9 +136,13 @@ def check_steepest(inst, stmt):
 
 # the margin is judged against the early-window rate: a predicted direction moved by r lowers its margin by
 # ~r (the l_p max margin is a maximum, so to first order along a face, else linearly) against a tolerance of
-# ~2 C/s_end ~ 1e-3 at s_end = 100: 1e-2 is what log(1/L) = 100 resolves
-SD_RESOLUTION = Resolution(1e-2, "relative perturbation of the predicted l_p max-margin direction in a fixed random direction",
+# ~2 C/s_e, 1e-3 to 1e-2 at s_e = 30-100: 3e-2 is what log(1/L) <= 100 resolves on every instance
+SD_RESOLUTION = Resolution(3e-2, "relative perturbation of the predicted l_p max-margin direction in a fixed random direction",
                            perturb_limit("limit"))
+# judged on the direction (the erratum): the direction gap at log(1/L) = 100 is C/100 ~ 0.03-0.15 and the
+# tolerance twice that, so a limit moved by r is seen when r exceeds ~0.1-0.3: what log(1/L) = 100 resolves
+SD_DIRECTION_RESOLUTION = Resolution(0.1, "relative perturbation of the predicted l1 max-margin direction (applied to the "
+                                     "corrected step c = 1/20)", perturb_limit("limit"))
 SD_COMMON = dict(assumptions=(A_SHAPES, A_DISTINCT, A_SEP), fields=F_BASE, family="separable", source=SD_SOURCE,
                  normalize=normalize, resolution=SD_RESOLUTION)
 
@@ -183,6 +196,7 @@ CLAIMS = (
         examples={"quick": 2, "thorough": 8},
         mutant_instances=1,
         verify=l1_max_margin,
-        **{**SD_COMMON, "source": SD_SOURCE + "; the failing instance was found by this suite's thorough profile"},
+        **{**SD_COMMON, "source": SD_SOURCE + "; the failing instance was found by this suite's thorough profile",
+           "resolution": SD_DIRECTION_RESOLUTION},
     ),
 )
