@@ -6,6 +6,8 @@ l(z) = exp(-z) or log(1 + exp(-z)). -grad L(w) = Z^T (-l'(z)).
 * :func:`gd_separable_batched`: GD and heavy-ball momentum, w_{t+1} = w_t + v_{t+1},
   v_{t+1} = beta v_t - eta grad L(w_t), vectorized over a batch of instances (one matmul pair per
   step for the whole batch). Soudry et al. 2018 (Thm 3): w_t = w_hat log t + rho(t), rho bounded.
+* :func:`gradient_flow`: the gradient flow dw/dt = -grad L(w) in its own time (exp or logistic loss),
+  the eta -> 0 limit of GD and heavy ball, written independently of the GD loop.
 * :func:`exp_loss_flow_log_domain`: the gradient flow dw/dt = -grad L(w) reparametrized by its own
   loss level s = log(1/L(w)). Since d/dt log(1/L) = ||grad L||^2 / L,
       dw/ds = -grad L / (||grad L||^2 / L) = q / ||q||^2,   q = -grad L / L = Z^T softmax(-Z w),
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.integrate
-from scipy.special import logsumexp, softmax
+from scipy.special import expit, logsumexp, softmax
 
 
 @dataclass
@@ -136,6 +138,47 @@ def gd_separable_batched(Z, w0, eta, T: int, losses=("exp",), beta=0.0, n_checkp
     L = np.where(is_exp[None, :], loss_value(zs, "exp", c), loss_value(zs, "logistic", c))
     return SeparableRun(cps.astype(float), W, L, seconds=secs,
                         info={"steps": T, "batch": B, "seconds_per_step": secs / T})
+
+
+def gradient_flow(Z, w0, t_eval, loss: str = "exp", weights=None, rtol: float = 1e-11, atol: float = 1e-12,
+                  method: str = "LSODA") -> SeparableRun:
+    """The gradient flow dw/dt = -grad L(w) = Z^T (c * phi(Z w)) in its own time t, phi(z) = exp(-z)
+    (exp loss) or sigmoid(-z) (logistic loss), from w0, at the times ``t_eval`` (any order, >= 0).
+
+    The continuous-time limit of :func:`gd_separable_batched`: GD after t steps of size eta is a
+    first-order (O(eta)) approximation of the flow at time eta t, heavy ball with momentum beta of
+    the flow at eta t / (1 - beta). Written independently of the GD loop (its own right-hand side,
+    scipy's solver with the analytic Jacobian: the flow is stiff while the loss is large), so that a
+    bug in one is not shared by the other. Returns w at the sorted unique times and the loss."""
+    Z = np.asarray(Z, float)
+    w0 = np.asarray(w0, float)
+    c = np.exp(_log_weights(weights, Z.shape[0]))
+    if loss not in ("exp", "logistic"):
+        raise ValueError(f"unknown loss {loss!r}")
+    t_eval = np.unique(np.asarray(t_eval, float))
+    if t_eval.size == 0 or t_eval[0] < 0:
+        raise ValueError("t_eval must be non-empty and >= 0")
+
+    def phi(z):
+        return np.exp(-np.clip(z, -700.0, None)) if loss == "exp" else expit(-z)
+
+    def rhs(t, w):
+        return Z.T @ (c * phi(Z @ w))
+
+    def jac(t, w):
+        p = phi(Z @ w)
+        dphi = -p if loss == "exp" else -p * (1.0 - p)
+        return (Z.T * (c * dphi)) @ Z
+
+    t0 = time.perf_counter()
+    if t_eval[-1] > 0:
+        sol = scipy.integrate.solve_ivp(rhs, (0.0, float(t_eval[-1])), w0, method=method, t_eval=t_eval, rtol=rtol,
+                                        atol=atol, jac=jac)
+        W, ok, msg = sol.y.T, bool(sol.success), sol.message
+    else:
+        W, ok, msg = w0[None, :].copy(), True, "t_eval = 0"
+    return SeparableRun(t_eval, W, loss_value(W @ Z.T, loss, None if weights is None else c),
+                        seconds=time.perf_counter() - t0, info={"success": ok and len(W) == len(t_eval), "message": msg})
 
 
 def log_inverse_loss(Z: np.ndarray, w: np.ndarray, weights=None) -> np.ndarray:

@@ -187,3 +187,45 @@ def test_steepest_descent_matches_the_textbook_update_and_stops_at_the_step_budg
         run = steepest_descent_log_domain(Z, np.array([0.05, -0.1, 0.2]), p, 1e9, c=0.3, max_steps=40, n_checkpoints=5)
         assert run.info["steps"] == 40 and run.info["reached"] < 1e9
         np.testing.assert_allclose(run.info["reached"], log_inverse_loss(Z, w), rtol=1e-10)
+
+
+# ---- the gradient flow in its own time (the eta -> 0 limit of GD and heavy ball) -------------------
+
+def test_gradient_flow_is_the_first_order_limit_of_gd_and_heavy_ball():
+    """GD at eta after k steps and heavy ball after k steps miss the flow at eta k / (1 - beta) by O(eta)
+    (measured on the later half of the run: heavy ball's start-up transient is pre-asymptotic)."""
+    from models.separable import gradient_flow
+    Z, _ = _data(10)
+    w0 = np.array([0.2, -0.3, 0.1])
+    for loss in ("exp", "logistic"):
+        for beta in (0.0, 0.5):
+            dev = []
+            for k in (1, 2):
+                eta, T = 0.02 / k, 1000 * k
+                run = gd_separable_batched(Z, w0[None, :], eta, T, losses=(loss,), beta=beta, n_checkpoints=20)
+                fl = gradient_flow(Z, w0, run.t * eta / (1 - beta), loss)
+                assert fl.info["success"]
+                late = run.t >= T / 2
+                dev.append(np.max(np.linalg.norm(run.w[late, 0] - fl.w[late], axis=1)))
+            assert 0.85 < np.log2(dev[0] / dev[1]) < 1.2, (loss, beta, dev)
+            np.testing.assert_allclose(fl.loss[-1], run.loss[-1, 0], rtol=1e-2)
+
+
+def test_gradient_flow_weights_start_and_errors():
+    import pytest
+    from models.separable import gradient_flow
+    Z, _ = _data(11)
+    dup, c = _duplicated(Z, 3)
+    w0 = np.array([0.1, 0.0, -0.1])
+    a = gradient_flow(dup, w0, [0.5, 2.0, 1.0], "logistic")
+    b = gradient_flow(Z, w0, [2.0, 0.5, 1.0], "logistic", weights=c)
+    np.testing.assert_allclose(a.t, [0.5, 1.0, 2.0])  # sorted
+    np.testing.assert_allclose(a.w, b.w, rtol=1e-8)
+    np.testing.assert_allclose(a.loss, b.loss, rtol=1e-8)
+    z = gradient_flow(Z, w0, [0.0], "exp")
+    np.testing.assert_array_equal(z.w[0], w0)
+    assert z.info["success"]
+    with pytest.raises(ValueError):
+        gradient_flow(Z, w0, [1.0], "hinge")
+    with pytest.raises(ValueError):
+        gradient_flow(Z, w0, [], "exp")

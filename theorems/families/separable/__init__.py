@@ -1,8 +1,10 @@
 """Separable data: which max-margin direction an optimizer turns to, and how fast.
 
-* :mod:`.gd` -- GD and heavy ball (exp / logistic loss): the hard-margin SVM direction, judged on the
-  flow that continues each GD run to log(1/L) = 1e10; the 1/log t rates and the margin-gap order on
-  GD's own path (Soudry et al. 2018, JMLR, Thm 3);
+* :mod:`.gd` -- GD and heavy ball (exp / logistic loss): the hard-margin SVM direction and the
+  margin-gap order, judged on the flow that continues each GD run to log(1/L) = 1e10; the 1/log t
+  rates on GD's own path (Soudry et al. 2018, JMLR, Thm 3);
+* :mod:`.consistency` -- why that continuation stands for GD: each run at eta and eta/2 against the
+  gradient flow from the same start, the deviation shrinking at first order (a broken GD fails it);
 * :mod:`.flow` -- the time-changed gradient flow to log(1/L) = 1e10: direction gap C/log(1/L);
 * :mod:`.degenerate` -- data not in general position: w(t) = w_hat log t + w_tilde log log t + O(1);
 * :mod:`.steepest` -- steepest descent w.r.t. l1 / l_inf: the l_p max margin (Gunasekar et al.

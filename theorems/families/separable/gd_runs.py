@@ -70,14 +70,18 @@ def _step_sizes(inst):
 
 
 @memo
-def gd_runs(inst, tau_end=TAU_END, max_steps=MAX_STEPS):
-    """The four variants (exp/logistic x GD/heavy-ball) in one batched run (memoized)."""
+def gd_runs(inst, tau_end=TAU_END, max_steps=MAX_STEPS, refine=1):
+    """The four variants (exp/logistic x GD/heavy-ball) in one batched run (memoized).
+
+    ``refine`` = k runs the same variants with eta / k for k times the steps (the same flow time):
+    the step-size refinement of :mod:`.consistency`. Returns (run, flow time per step)."""
     Z, s2, etas, betas = _step_sizes(inst)
     eff = etas / (1.0 - betas) * s2  # flow time per step, dimensionless
     T = int(min(max_steps, math.ceil(tau_end / eff.min())))
     w0 = np.tile(w0_of(inst), (len(VARIANTS), 1))
-    run = gd_separable_batched(Z, w0, etas, T, losses=tuple(l for l, _ in VARIANTS), beta=betas, weights=weights_of(inst))
-    return run, eff
+    run = gd_separable_batched(Z, w0, etas / refine, T * refine, losses=tuple(l for l, _ in VARIANTS), beta=betas,
+                               weights=weights_of(inst))
+    return run, eff / refine
 
 
 # ---- adaptive horizon: is the run in the regime the carry assumes? ------------------------------
