@@ -147,3 +147,23 @@ def test_broken_gd_puts_the_margin_gap_erratum_out_of_good_standing(monkeypatch)
     _clear()
     res = run_claim(claim, "quick", with_mutants=False)
     assert res.verdict != Verdict.REFUTED and not res.in_good_standing, res.note
+
+
+def test_a_flow_that_lands_elsewhere_is_refuted_not_excused(monkeypatch):
+    """The direction is estimated by the secant of the continuing flow over its last decade, with an
+    error bound that uses neither w_hat nor the statement: a continuation that drops the support
+    vector of largest dual (its limit is another SVM) is a counterexample, not an inconclusive run."""
+    from theorems.families.separable import gd
+    inst = _instance()
+    claim = registry.get("gd-separable-svm-direction")
+    assert safe_evaluate(claim, inst, None).outcome == "pass"
+    k = int(np.argmax(gd.svm_of(inst)[1]))
+    real = common.far_flow
+
+    def dropped(Z, w_start, weights, frame, loose=False):
+        keep = np.arange(len(Z)) != k
+        return real(np.asarray(Z)[keep], w_start, None if weights is None else np.asarray(weights)[keep], frame, loose)
+
+    monkeypatch.setattr(gd, "far_flow", dropped)
+    ev = safe_evaluate(claim, inst, None)
+    assert ev.outcome == "fail" and ev.gap > 1e-3 > 1e6 * ev.tolerance, ev.why()

@@ -229,3 +229,19 @@ def test_gradient_flow_weights_start_and_errors():
         gradient_flow(Z, w0, [1.0], "hinge")
     with pytest.raises(ValueError):
         gradient_flow(Z, w0, [], "exp")
+
+
+def test_gradient_flow_from_a_stiff_start_and_comoving_switch_error():
+    """A start against w_hat (loss ~ e^6 per point: stiff at first), LSODA and Radau (with the Jacobian) agree;
+    the loss decreases monotonically; the co-moving flow refuses an end before its switch point."""
+    import pytest
+    from models.separable import exp_loss_flow_comoving, gradient_flow
+    Z, w_hat = _data(12)
+    w0 = -6.0 * w_hat / np.linalg.norm(w_hat) ** 2
+    for loss in ("exp", "logistic"):
+        fl = gradient_flow(Z, w0, np.geomspace(1e-6, 1e3, 30), loss)
+        assert fl.info["success"] and np.all(np.diff(fl.loss) < 0)
+        implicit = gradient_flow(Z, w0, np.geomspace(1e-6, 1e3, 30), loss, rtol=1e-9, atol=1e-10, method="Radau")
+        np.testing.assert_allclose(implicit.w, fl.w, rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError):
+        exp_loss_flow_comoving(Z, np.zeros(3), 5.0, w_hat)
