@@ -154,7 +154,8 @@ def test_a_flow_that_lands_elsewhere_is_refuted_not_excused(monkeypatch):
     error bound that uses neither w_hat nor the statement: a continuation that drops the support
     vector of largest dual (its limit is another SVM) is a counterexample, not an inconclusive run."""
     from theorems.families.separable import gd
-    inst = _instance()
+    X, y, _ = separable_data(np.random.default_rng(2), 3, 2, 2, gamma=0.6)  # small: the broken flow is stiff
+    inst = {"X": X, "y": y, "w0": np.zeros(2), "weight": np.ones(3), "eta_frac": 0.5, "beta": 0.6}
     claim = registry.get("gd-separable-svm-direction")
     assert safe_evaluate(claim, inst, None).outcome == "pass"
     k = int(np.argmax(gd.svm_of(inst)[1]))
