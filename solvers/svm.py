@@ -217,9 +217,11 @@ def degenerate_face(X: np.ndarray, y: np.ndarray, margin_tol: float = 1e-8):
     Its feasibility certifies that A is the support of EVERY dual solution of the first level
     (any dual a' has 0 = <w_hat, w_tilde> = sum_D a'_j <z_j, w_tilde> >= sum_D a'_j), i.e. that D
     is genuinely degenerate. w_tilde is the coefficient of log log t in the flow (derived in
-    theorems/families/separable_degenerate.py).
+    theorems/families/separable/degenerate.py).
 
-    Returns a dict: w_hat, w_hat_ld (w_hat refined in long double, :func:`_refine_long_double`), a,
+    If the projected points cannot be separated (the second-level SVM is infeasible), D is not
+    degenerate in every dual solution (the dual is not unique): ``second_level_feasible`` is False
+    and w_tilde is NaN. Returns a dict: w_hat, w_hat_ld (w_hat refined in long double, :func:`refine_long_double`), a,
     active, degenerate (index arrays), P, w_tilde, b (the second-level duals, over D), Y = P z_D
     (rows), delta2 (how far the off-face degenerate points are above the
     second-level margin; inf if none), lam2 (smallest non-zero eigenvalue of sum_j b_j Y_j Y_j^T)
@@ -238,13 +240,20 @@ def degenerate_face(X: np.ndarray, y: np.ndarray, margin_tol: float = 1e-8):
     U, sv, _ = np.linalg.svd(Z[active].T, full_matrices=False)
     U = U[:, sv > sv.max() * max(d, len(active)) * EPS]
     P = np.eye(d) - U @ U.T
-    w_ld, ld_res = _refine_long_double(Z[active], w_hat)
+    w_ld, ld_res = refine_long_double(Z[active], w_hat)
     out.update(active=active, degenerate=degenerate, P=P, w_hat_ld=w_ld,
                margin_separation=float(np.min(np.abs(z[np.abs(z - 1.0) > margin_tol] - 1.0), initial=np.inf)))
     if len(degenerate) == 0:
-        return {**out, "w_tilde": np.zeros(d), "b": np.zeros(0), "Y": np.zeros((0, d)), "delta2": np.inf, "lam2": np.inf}
+        return {**out, "w_tilde": np.zeros(d), "b": np.zeros(0), "Y": np.zeros((0, d)), "delta2": np.inf, "lam2": np.inf,
+                "second_level_feasible": True}
     Y = Z[degenerate] @ P
     w_t, b, cert2 = hard_margin_svm_dual(Y, np.ones(len(degenerate)))
+    if not np.all(np.isfinite(w_t)):
+        # the projected points are not separable from 0: some dual solution of the first level puts
+        # weight on them (e.g. a margin point between two others on a line), so they are not
+        # degenerate in every dual solution; rho(t) stays bounded (the general-position regime)
+        return {**out, "w_tilde": np.full(d, np.nan), "b": np.full(len(degenerate), np.nan), "Y": Y, "delta2": np.inf,
+                "lam2": 0.0, "second_level_feasible": False}
     cert2 = Certificate("second-level SVM of the projected degenerate support vectors: " + cert2.name,
                         {**cert2.residuals,
                          "w_tilde_in_range_P": float(np.linalg.norm(w_t - P @ w_t)) / max(float(np.linalg.norm(w_t)), 1e-300),
@@ -256,10 +265,10 @@ def degenerate_face(X: np.ndarray, y: np.ndarray, margin_tol: float = 1e-8):
     ev = np.linalg.eigvalsh((Y[on].T * b[on]) @ Y[on]) if np.any(on) else np.zeros(1)
     lam2 = float(ev[ev > 1e-9 * max(ev.max(), 1e-300)].min()) if ev.max() > 0 else 0.0
     out["certificates"].append(cert2)
-    return {**out, "w_tilde": w_t, "b": b, "Y": Y, "delta2": delta2, "lam2": lam2}
+    return {**out, "w_tilde": w_t, "b": b, "Y": Y, "delta2": delta2, "lam2": lam2, "second_level_feasible": True}
 
 
-def _refine_long_double(ZA: np.ndarray, w: np.ndarray, sweeps: int = 3) -> tuple[np.ndarray, float]:
+def refine_long_double(ZA: np.ndarray, w: np.ndarray, sweeps: int = 3) -> tuple[np.ndarray, float]:
     """w_hat to long-double accuracy: w = Z_A^T c with K c = 1, K = Z_A Z_A^T (the min-norm solution of
     Z_A w = 1, i.e. the SVM on its active set), c by iterative refinement (residual in np.longdouble,
     correction by a float64 solve). A flow followed to log(1/L) = s drifts off a float64 w_hat like

@@ -110,3 +110,138 @@ def test_comoving_flow_reaches_1e10_on_degenerate_data_with_loglog_growth():
     assert abs(run.loss[-1] - 1e10) / 1e10 < 1e-9  # the loss level recomputed from the state
     np.testing.assert_allclose(r[-1, 1] - np.log(s[-1]), 0.0, atol=1e-8)
     assert abs(r[len(s) // 2, 1] - np.log(s[len(s) // 2])) < 1e-3
+
+
+# ---- weights (merged duplicate points), every loss and norm --------------------------------------
+
+def _duplicated(Z, k=2):
+    """The data with its first row repeated k times, and the same data merged into weights."""
+    dup = np.vstack([Z[:1]] * (k - 1) + [Z])
+    c = np.ones(len(Z))
+    c[0] = k
+    return dup, c
+
+
+def test_weights_equal_duplicated_points_in_batched_gd():
+    Z, _ = _data(5)
+    dup, c = _duplicated(Z, 3)
+    w0 = np.tile(np.array([0.1, -0.2, 0.05]), (2, 1))
+    a = gd_separable_batched(dup, w0, 0.2, 200, losses=("exp", "logistic"), beta=(0.0, 0.5), n_checkpoints=5)
+    b = gd_separable_batched(Z, w0, 0.2, 200, losses=("exp", "logistic"), beta=(0.0, 0.5), n_checkpoints=5, weights=c)
+    np.testing.assert_allclose(a.w, b.w, rtol=1e-12)
+    np.testing.assert_allclose(a.loss, b.loss, rtol=1e-12)
+    per = gd_separable_batched(np.stack([Z, Z]), w0, 0.2, 50, n_checkpoints=3, weights=c)
+    ref = gd_separable_batched(np.stack([dup, dup]), w0, 0.2, 50, n_checkpoints=3)
+    np.testing.assert_allclose(per.w, ref.w, rtol=1e-12)
+
+
+def test_weights_in_the_flows_and_the_loss_level():
+    from models.separable import exp_loss_flow_comoving
+    from solvers.svm import hard_margin_svm
+    Z, _ = _data(6)
+    dup, c = _duplicated(Z, 2)
+    w = np.array([0.3, 0.1, -0.2])
+    assert abs(log_inverse_loss(dup, w) - log_inverse_loss(Z, w, c)) < 1e-12
+    a = exp_loss_flow_log_domain(dup, np.zeros(3), 200.0, n_out=10)
+    b = exp_loss_flow_log_domain(Z, np.zeros(3), 200.0, n_out=10, weights=c)
+    np.testing.assert_allclose(a.w[-1], b.w[-1], rtol=1e-7)
+    w_hat, _ = hard_margin_svm(Z, np.ones(len(Z)))
+    fa = exp_loss_flow_comoving(dup, np.zeros(3), 1e4, w_hat, n_out=30)
+    fb = exp_loss_flow_comoving(Z, np.zeros(3), 1e4, w_hat, n_out=30, weights=c)
+    np.testing.assert_allclose(fa.info["r"][-1], fb.info["r"][-1], rtol=1e-6, atol=1e-8)
+
+
+def test_bad_weights_and_losses_are_rejected():
+    import pytest
+    from models.separable import loss_value
+    Z, _ = _data(7)
+    with pytest.raises(ValueError):
+        log_inverse_loss(Z, np.zeros(3), -np.ones(len(Z)))
+    with pytest.raises(ValueError):
+        loss_value(np.zeros(3), "hinge")
+    with pytest.raises(ValueError):
+        steepest_direction(np.ones(2), 3)
+
+
+def test_steepest_descent_every_norm_with_weights_equals_duplicates():
+    Z, _ = _data(8)
+    dup, c = _duplicated(Z, 2)
+    for p in (1, 2, np.inf):
+        a = steepest_descent_log_domain(dup, np.zeros(3), p, 15.0, c=0.1, n_checkpoints=8)
+        b = steepest_descent_log_domain(Z, np.zeros(3), p, 15.0, c=0.1, n_checkpoints=8, weights=c)
+        assert a.info["steps"] == b.info["steps"]
+        np.testing.assert_allclose(a.w, b.w, rtol=1e-10)
+
+
+def test_steepest_descent_matches_the_textbook_update_and_stops_at_the_step_budget():
+    """w <- w - eta_t ||g||_* d_t with eta_t = c/(B^2 L) and g = grad L, computed directly."""
+    Z, _ = _data(9)
+    for p, dual in ((1, np.inf), (np.inf, 1), (2, 2)):
+        B = np.max(np.linalg.norm(Z, dual, axis=1))
+        w = np.array([0.05, -0.1, 0.2])
+        for _ in range(40):
+            L = np.sum(np.exp(-Z @ w))
+            g = -Z.T @ np.exp(-Z @ w)
+            d, dn = steepest_direction(-g, p)
+            w = w + (0.3 / (B**2 * L)) * dn * d
+        run = steepest_descent_log_domain(Z, np.array([0.05, -0.1, 0.2]), p, 1e9, c=0.3, max_steps=40, n_checkpoints=5)
+        assert run.info["steps"] == 40 and run.info["reached"] < 1e9
+        np.testing.assert_allclose(run.info["reached"], log_inverse_loss(Z, w), rtol=1e-10)
+
+
+# ---- the gradient flow in its own time (the eta -> 0 limit of GD and heavy ball) -------------------
+
+def test_gradient_flow_is_the_first_order_limit_of_gd_and_heavy_ball():
+    """GD at eta after k steps and heavy ball after k steps miss the flow at eta k / (1 - beta) by O(eta)
+    (measured on the later half of the run: heavy ball's start-up transient is pre-asymptotic)."""
+    from models.separable import gradient_flow
+    Z, _ = _data(10)
+    w0 = np.array([0.2, -0.3, 0.1])
+    for loss in ("exp", "logistic"):
+        for beta in (0.0, 0.5):
+            dev = []
+            for k in (1, 2):
+                eta, T = 0.02 / k, 1000 * k
+                run = gd_separable_batched(Z, w0[None, :], eta, T, losses=(loss,), beta=beta, n_checkpoints=20)
+                fl = gradient_flow(Z, w0, run.t * eta / (1 - beta), loss)
+                assert fl.info["success"]
+                late = run.t >= T / 2
+                dev.append(np.max(np.linalg.norm(run.w[late, 0] - fl.w[late], axis=1)))
+            assert 0.85 < np.log2(dev[0] / dev[1]) < 1.2, (loss, beta, dev)
+            np.testing.assert_allclose(fl.loss[-1], run.loss[-1, 0], rtol=1e-2)
+
+
+def test_gradient_flow_weights_start_and_errors():
+    import pytest
+    from models.separable import gradient_flow
+    Z, _ = _data(11)
+    dup, c = _duplicated(Z, 3)
+    w0 = np.array([0.1, 0.0, -0.1])
+    a = gradient_flow(dup, w0, [0.5, 2.0, 1.0], "logistic")
+    b = gradient_flow(Z, w0, [2.0, 0.5, 1.0], "logistic", weights=c)
+    np.testing.assert_allclose(a.t, [0.5, 1.0, 2.0])  # sorted
+    np.testing.assert_allclose(a.w, b.w, rtol=1e-8)
+    np.testing.assert_allclose(a.loss, b.loss, rtol=1e-8)
+    z = gradient_flow(Z, w0, [0.0], "exp")
+    np.testing.assert_array_equal(z.w[0], w0)
+    assert z.info["success"]
+    with pytest.raises(ValueError):
+        gradient_flow(Z, w0, [1.0], "hinge")
+    with pytest.raises(ValueError):
+        gradient_flow(Z, w0, [], "exp")
+
+
+def test_gradient_flow_from_a_stiff_start_and_comoving_switch_error():
+    """A start against w_hat (loss ~ e^6 per point: stiff at first), LSODA and Radau (with the Jacobian) agree;
+    the loss decreases monotonically; the co-moving flow refuses an end before its switch point."""
+    import pytest
+    from models.separable import exp_loss_flow_comoving, gradient_flow
+    Z, w_hat = _data(12)
+    w0 = -6.0 * w_hat / np.linalg.norm(w_hat) ** 2
+    for loss in ("exp", "logistic"):
+        fl = gradient_flow(Z, w0, np.geomspace(1e-6, 1e3, 30), loss)
+        assert fl.info["success"] and np.all(np.diff(fl.loss) < 0)
+        implicit = gradient_flow(Z, w0, np.geomspace(1e-6, 1e3, 30), loss, rtol=1e-9, atol=1e-10, method="Radau")
+        np.testing.assert_allclose(implicit.w, fl.w, rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError):
+        exp_loss_flow_comoving(Z, np.zeros(3), 5.0, w_hat)

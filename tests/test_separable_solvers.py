@@ -78,3 +78,53 @@ def test_svm_certified_on_a_singular_gram_matrix():
     assert cert.valid, cert.to_json()
     np.testing.assert_allclose(w, [2.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(a, [4.0, 0.0, 0.0], atol=1e-12)
+
+
+def test_degenerate_face_of_collinear_margin_points_is_not_degenerate():
+    """Three collinear margin points (the middle one an average of the others): the dual is not
+    unique, the projected zero-dual point cannot be separated, the second level is infeasible."""
+    from solvers.svm import degenerate_face
+    X = np.array([[0.5, 1.5], [1.0, 1.0], [1.5, 0.5], [2.0, 2.5], [-2.0, -2.0]])
+    y = np.array([1.0, 1.0, 1.0, 1.0, -1.0])
+    F = degenerate_face(X, y)
+    assert F["certificates"][0].valid
+    np.testing.assert_allclose(F["w_hat"], [0.5, 0.5], atol=1e-12)
+    assert len(F["degenerate"]) == 1 and not F["second_level_feasible"]
+    assert np.all(np.isnan(F["w_tilde"])) and F["lam2"] == 0.0
+
+
+def test_degenerate_face_of_non_separable_data():
+    from solvers.svm import degenerate_face
+    F = degenerate_face(np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([1.0, -1.0]))
+    assert not F["certificates"][0].valid and len(F["active"]) == 0 and np.all(np.isnan(F["w_tilde"]))
+
+
+def test_lp_max_margin_failures_are_uncertified():
+    X = np.array([[1.0, 0.0], [1.0, 0.0]])
+    y = np.array([1.0, -1.0])
+    for p in (1, np.inf):
+        w, cert = lp_max_margin(X, y, p)
+        assert not cert.valid and np.all(np.isnan(w))
+    w, cert = lp_max_margin(np.eye(2), np.ones(2), 2)  # only p in {1, inf}
+    assert not cert.valid
+
+
+def test_refine_long_double_solves_the_active_system_beyond_float64():
+    from solvers.svm import refine_long_double
+    rng = np.random.default_rng(0)
+    ZA = rng.standard_normal((2, 4))
+    w = np.linalg.lstsq(ZA, np.ones(2), rcond=None)[0]
+    wl, res = refine_long_double(ZA, w)
+    assert wl.dtype == np.longdouble and res < 1e-17
+    np.testing.assert_allclose(wl.astype(float), w, rtol=1e-13)
+
+
+def test_svm_margin_and_kkt_of_an_svm_on_two_points():
+    X = np.array([[2.0, 0.0], [-1.0, 0.0]])
+    y = np.array([1.0, -1.0])
+    w, a, cert = hard_margin_svm_dual(X, y)
+    assert cert.valid
+    np.testing.assert_allclose(w, [1.0, 0.0], atol=1e-12)
+    assert abs(svm_margin(X, y, w) - 1.0) < 1e-12
+    res = svm_kkt_residuals(signed_data(X, y), w, a)
+    assert max(res.values()) < 1e-12

@@ -116,7 +116,7 @@ def degenerate_separable_data(rng: np.random.Generator, d: int, k: int, k2: int,
     P (the projection onto the orthogonal complement of the active support vectors' span) maps the
     degenerate points to gamma2 e + r_j (+ rest components for the off-face ones), whose hard-margin
     SVM is w_tilde = e / gamma2: the coefficient of log log t in w(t) (see
-    theorems.families.separable_degenerate). All points are scaled to sigma_max(X) = 1.
+    theorems.families.separable.degenerate). All points are scaled to sigma_max(X) = 1.
     """
     if not (k >= 1 and k2 >= 1 and k + k2 <= d):
         raise ValueError(f"need k >= 1, k2 >= 1, k + k2 <= d (got k={k}, k2={k2}, d={d})")

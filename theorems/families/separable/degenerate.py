@@ -33,20 +33,21 @@ move after a window is at most carry = r/(1 - r) times the movement inside it.
 """
 from __future__ import annotations
 
-CATALOGUE_ENTRY = 3  # position in ../shared/CLAIMS.md: orders claims in lists and reports
-
 import math
 import time
 
 import numpy as np
 
 from models.separable import exp_loss_flow_comoving
-from solvers.svm import degenerate_face, hard_margin_svm_dual, signed_data
+from solvers.certify.svm import degenerate_second_level
+from solvers.svm import hard_margin_svm_dual, signed_data
 
-from ..contract import Assumption, Claim, Evidence, Figure, Mutant, Series
-from ..registry import register
-from ..strategies.separable import degenerate_separable_instances
-from .separable import A_SEP, A_SHAPES, F_BASE, SOURCE, _cached, _key, _thin, _vtv
+from ...contract import Assumption, Claim, Evidence, Figure, Mutant, Resolution, Series
+from ...memo import memo
+from ...resolution import perturb_limit, shift
+from ...strategies.separable import degenerate_separable_instances
+from .common import A_DISTINCT, A_SEP, A_SHAPES, F_BASE, SNAP, SOURCE, normalize, thin, vtv, w0_of, weights_of
+from .common import face as _face
 
 S_END = 1e10  # log(1/L) at the far end: L = 10^(-4.3e9)
 S_SWITCH = 10.0  # where the co-moving frame takes over from the plain time-changed flow
@@ -58,24 +59,24 @@ SETTLE_FLOOR = 1e-9
 # float64 data is degenerate only up to round-off: a margin point sits at 1 + g, |g| ~ 1e-16, and its
 # weight exp(-s g) drifts by s g (1e-6 at s = 1e10). The flow is followed for the data with the
 # certified margin points exactly on the margin, a perturbation of the data of that size; the
-# largest offset removed is reported (and must stay below SNAP).
-SNAP = 1e-12
+# largest offset removed is reported (and must stay below SNAP = 1e-12).
 
 
 def face(inst):
-    """The certified two-level reference (cached): see :func:`solvers.svm.degenerate_face`."""
-    return _cached("face" + _key(inst, "X", "y"), lambda: degenerate_face(inst["X"], inst["y"]))
+    """The certified two-level reference (memoized): see :func:`solvers.svm.degenerate_face`."""
+    return _face(inst["X"], inst["y"])
+
+
+@memo
+def _flows(Z, w0, weights, frame):
+    run = exp_loss_flow_comoving(Z, w0, S_END, frame, snap=SNAP, weights=weights)
+    check = exp_loss_flow_comoving(Z, w0, S_END, frame, method="Radau", rtol=1e-9, atol=1e-10, snap=SNAP, weights=weights)
+    return run, check
 
 
 def flows(inst):
     """(LSODA run, Radau cross-check) of the time-changed flow to S_END, co-moving with w_hat."""
-    F = face(inst)
-    Z = signed_data(inst["X"], inst["y"])
-    key = "cflow" + _key(inst, "X", "y", "w0")
-    run = _cached(key, lambda: exp_loss_flow_comoving(Z, inst["w0"], S_END, F["w_hat_ld"], snap=SNAP))
-    check = _cached(key + "radau", lambda: exp_loss_flow_comoving(Z, inst["w0"], S_END, F["w_hat_ld"], method="Radau",
-                                                                   rtol=1e-9, atol=1e-10, snap=SNAP))
-    return run, check
+    return _flows(signed_data(inst["X"], inst["y"]), w0_of(inst), weights_of(inst), face(inst)["w_hat_ld"])
 
 
 def settling_exponent(F) -> float:
@@ -155,11 +156,11 @@ def check_loglog(inst, stmt):
     delta = float(ls[hi] - ls[mid])
     b = (Wp[hi] - Wp[mid]) / delta
     Db = Wp - np.outer(ls, b)
-    pl_early = _vtv(Db[lo:mid + 1])
-    pl_late = _vtv(Db[mid:hi + 1])
+    pl_early = vtv(Db[lo:mid + 1])
+    pl_late = vtv(Db[mid:hi + 1])
     kappa = settling_exponent(F)
     r = math.exp(-kappa * float(ls[mid] - ls[lo]))
-    carry = r / (1.0 - r)
+    carry = r / (1.0 - r) if r < 1.0 else math.inf
     ode_err = float(np.max(np.linalg.norm(Wp - Wp2, axis=1)))
     floor = SETTLE_FLOOR * (1.0 + float(np.max(np.linalg.norm(Db, axis=1)))) + 2.0 * ode_err
     usable = carry < 0.5
@@ -167,7 +168,7 @@ def check_loglog(inst, stmt):
     # (i) decay inside the early window, (ii) the carry's own prediction, both on D_b. D_b carries
     # the drift (w_tilde - b) log s, up to eps_b per unit log s under the premise: allowed in (i)
     q = (lo + mid) // 2
-    pl1, pl2 = _vtv(Db[lo:q + 1]), _vtv(Db[q:mid + 1])
+    pl1, pl2 = vtv(Db[lo:q + 1]), vtv(Db[q:mid + 1])
     half = float(ls[mid] - ls[q])
     r_half = math.exp(-kappa * half)
     drift = 2.0 * eps_b * half if usable else 0.0
@@ -181,7 +182,7 @@ def check_loglog(inst, stmt):
             f"carry {carry:.2f} x early {pl_early:.2e}" + ("" if settled else " FAILED (still in a transient)")
             + ("" if usable else f"; carry {carry:.2f} >= 1/2: settling exponent {kappa:.2f} too small for this horizon"))
     # figure: |w_perp| against log s with the predicted slope, and the general-position (bounded) reading
-    th = _thin(np.arange(len(s)), 120)
+    th = thin(np.arange(len(s)), 120)
     c0 = float(np.linalg.norm(Wp[hi]) - np.linalg.norm(wt) * ls[hi])
     fig = Figure(
         "separable-degenerate-rho", "Degenerate data: the part of w orthogonal to w_hat grows like log log(1/L)",
@@ -190,9 +191,10 @@ def check_loglog(inst, stmt):
          Series("predicted ||w_tilde|| log s + c", s[th].tolist(), (np.linalg.norm(wt) * ls[th] + c0).tolist()),
          Series("general position: bounded", s[th].tolist(), np.full(len(th), float(np.linalg.norm(Wp[lo]))).tolist())),
         xscale="log")
+    nwt = max(float(np.linalg.norm(wt)), 1e-300)
     return Evidence(
-        gap=gap, tolerance=tol,
-        tolerance_reason=(f"||b - coefficient||, b = slope of w_perp vs log s over log s in [{ls[mid]:.1f}, {ls[hi]:.1f}]; "
+        gap=gap / nwt, tolerance=tol / nwt,
+        tolerance_reason=(f"||b - coefficient|| / ||w_tilde||, b = slope of w_perp vs log s over log s in [{ls[mid]:.1f}, {ls[hi]:.1f}]; "
                           f"bound 2 carry PL_b / (Delta (1 - 2 carry)) + 2 x ODE error / Delta with carry {carry:.3f} "
                           f"(kappa = min(lam2 {F['lam2']:.2f}, delta2 {F['delta2']:.2f}, 1)/2 = {kappa:.2f} from the certified "
                           f"second level), PL_b = {pl_early:.2e}, Delta = {delta:.2f}, ODE error (LSODA vs Radau) {ode_err:.1e}"),
@@ -204,6 +206,8 @@ def check_loglog(inst, stmt):
                  "kappa": kappa, "carry": carry, "pl_early": pl_early, "pl_late": pl_late, "ode_error": ode_err,
                  "degenerate": len(F["degenerate"]), "active": len(F["active"]), "snapped_margin_offset": run.info["snapped"],
                  "log10_inverse_loss_reached": float(s[-1]) / math.log(10), "nfev": run.info["nfev"]},
+        reference={"w_hat": F["w_hat"], "w_tilde": coef},
+        run_budget={"carry bound on the slope": eps_b / nwt, "ODE error / Delta": 2.0 * ode_err / delta / nwt},
     )
 
 
@@ -218,6 +222,7 @@ def margin_gap(inst, run, F, rp, ru):
     f = np.asarray(F["w_hat_ld"], np.longdouble)
     nh = float(np.sqrt(f @ f))
     gi = (Z.astype(np.longdouble) @ f - 1).astype(float)
+    gi[np.abs(gi) <= SNAP] = 0.0  # the flow's data: margin points exactly on the margin (see SNAP)
     R, s = run.info["r"], run.t
     A = s * nh + ru
     nrp2 = np.sum(rp**2, axis=1)
@@ -255,7 +260,7 @@ def check_direction_rate(inst, stmt):
     miss = abs(g[-1] - pred) / g[-1]
     ode_err = float(np.max(np.abs(g - g2) / g))
     A_pred = float(np.linalg.norm(F["w_tilde"])) / nh
-    th = _thin(np.arange(len(s)), 120)
+    th = thin(np.arange(len(s)), 120)
     fig = Figure(
         "separable-degenerate-direction", "Degenerate data: direction gap x log(1/L) grows like log log(1/L)",
         "s = log(1/L)", "direction gap x s",
@@ -277,6 +282,8 @@ def check_direction_rate(inst, stmt):
         convergence_note=f"reached log(1/L) = {s[-1]:.3g}; clock drift {run.info['clock_drift']:.1e}",
         timings={"dynamics": t1 - t0, "reference": time.perf_counter() - t1},
         figures=[fig],
+        reference={"w_hat": F["w_hat"], "w_tilde": F["w_tilde"]},
+        run_budget={"ODE error (LSODA vs Radau)": ode_err},
         details={"A_fit": float(coef[1]) if k > 0 else None, "A_predicted": A_pred, "B_fit": float(coef[0]),
                  "gap_far": float(g[-1]), "predicted_far": float(pred), "miss": float(miss), "ode_error": ode_err,
                  # reported, not judged: the log log t term is orthogonal to w_hat and to the active
@@ -293,6 +300,10 @@ def _degenerate(inst):
     F = face(inst)
     if len(F["degenerate"]) == 0:
         return "no support vector with zero dual: data in general position (see gd-separable-rate)"
+    if not F["second_level_feasible"]:
+        return (f"the {len(F['degenerate'])} zero-dual margin point(s) are not degenerate: projected off the active support "
+                "vectors they cannot be separated (some dual solution weights them, e.g. a margin point between two others "
+                "on a line), so rho(t) stays bounded as in general position (see gd-separable-svm-direction)")
     if F["margin_separation"] < MARGIN_SEP_MIN:
         return (f"a point {F['margin_separation']:.2g} above the margin (< {MARGIN_SEP_MIN}): "
                 "neither on the face nor settled off it")
@@ -310,14 +321,24 @@ A_DEGENERATE = Assumption(f"degenerate: >= 1 support vector with zero dual in ev
                           f"second level), independent active support vectors, margin points on the margin to {SNAP:g}, "
                           f"other points >= {MARGIN_SEP_MIN} off it",
                           _degenerate)
-DEG_SOURCE = (SOURCE + "; the degenerate case: notes 001 footnotes ('With degenerate data, rho(t) = O(log log t)', "
-              "'O(log log t / log t)'); the coefficient w_tilde: derived in theorems/families/separable_degenerate.py")
+DEG_SOURCE = (SOURCE + "; the degenerate case: Srebro, 'Implicit bias' lecture slides, note 004 footnote ('With degenerate data, rho(t) = O(log log t)', "
+              "'O(log log t / log t)'); the coefficient w_tilde: derived in theorems/families/separable/degenerate.py")
 
-COMMON = dict(source=DEG_SOURCE, assumptions=(A_SHAPES, A_SEP, A_DEGENERATE), fields=F_BASE,
+COMMON = dict(source=DEG_SOURCE, assumptions=(A_SHAPES, A_DISTINCT, A_SEP, A_DEGENERATE), fields=F_BASE,
               strategy=lambda: degenerate_separable_instances(), family="separable",
-              examples={"quick": 6, "thorough": 60})
+              examples={"quick": 6, "thorough": 60}, verify=degenerate_second_level, normalize=normalize)
 
-register(
+# the slope of w_perp against log s is known to the carry bound (1e-6 to 2e-3 of ||w_tilde|| on the strategy's
+# data): a coefficient off by 1% (the one-percent-off mutant) is outside it; the run budget is in the same units
+LOGLOG_RESOLUTION = Resolution(1e-2, "relative perturbation of the predicted coefficient w_tilde in a fixed random direction",
+                               perturb_limit("coefficient"))
+# gap x s = A (log s)^k + B fitted on log s in [7.7, 11.5] and extrapolated to log s = 23: an exponent off by r
+# misses by ~ r log 2 ~ 0.7 r of the log log term (measured: 0.097 at r = 0.3), against the 10% fit margin: r = 0.5
+# is outside; the run budget (the ODE
+# error, in units of that relative miss) may use at most half the margin
+ORDER_RESOLUTION = Resolution(0.5, "exponent k of log log t in the direction gap (log log t)^k / log t off by r",
+                              shift("order"), cap=0.05)
+CLAIMS = (
     Claim(
         id="gd-separable-degenerate-loglog",
         title="Degenerate separable data: rho(t) = w_tilde log log t + O(1), w_tilde the second-level SVM",
@@ -335,6 +356,7 @@ register(
                    {"coefficient": unprojected_svm}),
         ),
         kind="rate",
+        resolution=LOGLOG_RESOLUTION,
         **COMMON,
     ),
     Claim(
@@ -349,6 +371,7 @@ register(
             Mutant("log-squared", "direction gap C (log log t)^2 / log t", {"order": 2.0}),
         ),
         kind="asymptotic",
+        resolution=ORDER_RESOLUTION,
         **COMMON,
     ),
 )
