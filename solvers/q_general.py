@@ -1,0 +1,92 @@
+"""argmin of the general-start potential with a per-coordinate scale and shift, s.t. X beta = y.
+
+Every limit of the depth-2 diagonal flow on the square loss has the form (Woodworth et al. 2020,
+Thm 1 and its general-start form; note 004 "linear diagonal net")
+    beta = A o e^{z} - B o e^{-z} = R o sinh(z + c),   z = X^T nu,   X beta = y,
+with A, B > 0 per coordinate, R = 2 sqrt(A B) (the scale) and c = log(A / B) / 2 (the shift); it is
+    argmin sum_j [gamma_j q(beta_j / gamma_j) - c_j beta_j]  s.t. X beta = y,  gamma = R / 2,
+q(b) = 2 - sqrt(4 + b^2) + b asinh(b/2). This module only widens the entry points of the dual
+Newton in :mod:`solvers.q_alpha` (reused, not copied): from (log A, log B), from (R, c), and from
+the Gaussian start of a width-k diagonal net.
+
+Width k (derivation, re-done here): beta_i = <u_i, v_i>, u_i, v_i in R^k, L = sum_n (<beta, x_n> - y_n)^2,
+g = dL/dbeta = 2 X^T r. The flow u_i' = -g_i v_i, v_i' = -g_i u_i is linear in (u_i, v_i) for a given
+g, with p = u + v, q = u - v: p' = -g p, q' = g q, so p(t) = p0 e^{-S}, q(t) = q0 e^{S}, S = int g, and
+    beta_i = (|p_i|^2 - |q_i|^2) / 4 = A_i e^{z_i} - B_i e^{-z_i},  z = -2 S = X^T nu,
+    A_i = |u_i(0) + v_i(0)|^2 / 4,   B_i = |u_i(0) - v_i(0)|^2 / 4.
+With a = |u|^2, b = |v|^2, m = <u, v>: R = 2 sqrt(AB) = sqrt(((a+b)/2)^2 - m^2) and
+c = atanh(2m / (a+b)). A and B are formed from |u +- v|^2 directly (no cancellation).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .certificate import Certificate
+from .q_alpha import (argmin_q_general, interpolant_sensitivity, q_alpha_dual_newton, q_general_potential,
+                      separable_interpolant_primal)
+
+EPS = np.finfo(float).eps
+
+
+def log_ab_from_scale_shift(R, c) -> tuple[np.ndarray, np.ndarray]:
+    """(log A, log B) with A = (R/2) e^c, B = (R/2) e^-c."""
+    R, c = np.asarray(R, float), np.asarray(c, float)
+    base = np.log(R / 2.0)
+    return base + c, base - c
+
+
+def width_k_log_ab(U0: np.ndarray, V0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(log A, log B) of a width-k start: A = |u + v|^2 / 4, B = |u - v|^2 / 4 (rows of U0, V0)."""
+    U0, V0 = np.asarray(U0, float), np.asarray(V0, float)
+    A = np.sum((U0 + V0) ** 2, axis=1) / 4.0
+    B = np.sum((U0 - V0) ** 2, axis=1) / 4.0
+    with np.errstate(divide="ignore"):
+        return np.log(A), np.log(B)
+
+
+def scale_shift_from_log_ab(log_a, log_b) -> tuple[np.ndarray, np.ndarray]:
+    """(R, c) = (2 sqrt(AB), log(A/B)/2)."""
+    log_a, log_b = np.asarray(log_a, float), np.asarray(log_b, float)
+    return 2.0 * np.exp(0.5 * (log_a + log_b)), 0.5 * (log_a - log_b)
+
+
+def argmin_q_ab(X: np.ndarray, y: np.ndarray, log_a, log_b, cross_check: bool = True):
+    """argmin sum gamma q(beta/gamma) - c beta s.t. X beta = y from (log A, log B).
+
+    Returns (beta, certificates, info) as :func:`solvers.q_alpha.argmin_q_general`, which it calls
+    with w+0 = e^{log A / 2}, w-0 = e^{log B / 2} when both are in float range; otherwise the dual
+    Newton runs on the logs directly and the primal cross-check is skipped (it needs gamma, c)."""
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    log_a, log_b = np.asarray(log_a, float), np.asarray(log_b, float)
+    if not (np.all(np.isfinite(log_a)) and np.all(np.isfinite(log_b))):
+        raise ValueError("degenerate start: A or B is 0 for some coordinate (u = +-v), the potential is one-sided")
+    if np.max(np.abs(np.r_[log_a, log_b])) < 1400.0:
+        return argmin_q_general(X, y, np.exp(0.5 * log_a), np.exp(0.5 * log_b), cross_check=cross_check)
+    sol = q_alpha_dual_newton(X, y, log_a, log_b)  # pragma: no cover - starts beyond float range
+    res = X @ sol.beta - y
+    scale = float(np.linalg.norm(X, 2)) * float(np.linalg.norm(sol.beta)) + float(np.linalg.norm(y))
+    certs = [Certificate("Q dual Newton (log domain): relative primal residual", {"primal_residual":
+                         float(np.linalg.norm(res)) / max(scale, 1e-300)}, 1e-12)]
+    bound = 2.0 * interpolant_sensitivity(X, sol.curvature, res) + 8 * EPS * float(np.linalg.norm(sol.beta))
+    return sol.beta, certs, {"newton_iterations": sol.iterations, "error_bound": bound, "nu": sol.nu,
+                             "curvature": sol.curvature}
+
+
+def argmin_q_scale_shift(X: np.ndarray, y: np.ndarray, R, c, cross_check: bool = True):
+    """argmin with beta = R o sinh(X^T nu + c) at the optimum."""
+    return argmin_q_ab(X, y, *log_ab_from_scale_shift(R, c), cross_check=cross_check)
+
+
+def argmin_q_width_k(X: np.ndarray, y: np.ndarray, U0: np.ndarray, V0: np.ndarray, cross_check: bool = True):
+    """The predicted limit of the width-k diagonal net started at (U0, V0) (module docstring)."""
+    return argmin_q_ab(X, y, *width_k_log_ab(U0, V0), cross_check=cross_check)
+
+
+def primal_route_ab(X: np.ndarray, y: np.ndarray, log_a, log_b) -> tuple[np.ndarray, float]:
+    """The independent primal route alone (trust-region Newton on the null space), for tests."""
+    R, c = scale_shift_from_log_ab(log_a, log_b)
+    return separable_interpolant_primal(X, y, *q_general_potential(R / 2.0, c))
+
+
+__all__ = ["argmin_q_ab", "argmin_q_scale_shift", "argmin_q_width_k", "log_ab_from_scale_shift",
+           "primal_route_ab", "scale_shift_from_log_ab", "width_k_log_ab"]
