@@ -57,7 +57,8 @@ def margin_dual_newton(Z: np.ndarray, m: np.ndarray, log_a, log_b, lam0=None, ma
 
     def phi(l):
         z = Z.T @ l
-        return float(np.sum(np.exp(np.logaddexp(z + log_a, -z + log_b)))) - float(m @ l)
+        with np.errstate(over="ignore"):
+            return float(np.sum(np.exp(np.logaddexp(z + log_a, -z + log_b)))) - float(m @ l)
 
     scale = float(np.linalg.norm(np.abs(Z) @ np.ones(Z.shape[1]))) + float(np.linalg.norm(m)) + 1e-300
     f = phi(lam)
@@ -84,8 +85,8 @@ def margin_dual_newton(Z: np.ndarray, m: np.ndarray, log_a, log_b, lam0=None, ma
             if f_new <= f - 1e-4 * float(g @ (lam - trial)) or f_new < f:
                 accepted = True
                 break
-            if t == 1.0:  # near the optimum phi is flat to rounding: accept a full step that shrinks the gradient
-                b1, _ = beta_and_curvature(Z.T @ trial, log_a, log_b)
+            if t == 1.0 and np.isfinite(f_new):  # near the optimum phi is flat to rounding: a full step that
+                b1, _ = beta_and_curvature(Z.T @ trial, log_a, log_b)  # shrinks the gradient is accepted
                 g1 = Z @ b1 - m
                 if float(np.linalg.norm(np.where(trial > 0, g1, np.minimum(g1, 0.0)))) < 0.5 * float(np.linalg.norm(proj)):
                     accepted = True

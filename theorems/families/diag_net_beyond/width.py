@@ -39,7 +39,7 @@ from .common import FAMILY, SRC_WIDTH, A_SYS, F_SYS, finite_positive
 EPS = np.finfo(float).eps
 RTOL = 1e-12
 KS = np.array([16, 64, 256, 1024])
-SEEDS = 4
+SEEDS = 10
 
 
 def start_of(inst):
@@ -249,7 +249,7 @@ F_WIDTH = (Field("k", 0, "width (units per coordinate), k >= 1", integer=True),
 A_WIDTH = (Assumption("k >= 1", _k_pos), Assumption("sigma > 0 and finite", finite_positive("sigma")))
 LIMIT_STATEMENT = ("u_ij, v_ij ~ N(0, sigma^2) with sigma^2 = alpha^2 / sqrt(k), alpha = mu k^{-1/4} (so k sigma^2 = mu^2): "
                    "beta_k(inf) -> argmin Q_{alpha_eff} s.t. X beta = y, alpha_eff^2 = mu^2 / 2, at distance "
-                   "Theta(k^{-1/2}) (fitted order over k = 16..1024, rms over 4 starts)")
+                   "Theta(k^{-1/2}) (fitted order over k = 16..1024, rms over 10 starts)")
 F_LIMIT = (Field("mu", 0, "effective scale mu = alpha k^{1/4} = sigma sqrt(k)"),
            Field("seed", 0, "seed of the starts", integer=True, default=0))
 LIMIT_PARAMS = {"sigma_of": sigma_corrected, "alpha_eff": alpha_eff_ours, "order": -0.5}
