@@ -13,8 +13,9 @@ SRC_WIDTH = ("Woodworth et al. 2020, 'Kernel and rich regimes in overparametrize
              "(note 004 'Width and Initialization Scale'); catalogue entry 10")
 SRC_EXP = ("Moroshko, Gunasekar, Woodworth, Lee, Srebro, Soudry 2020, 'Implicit bias in deep linear classification: "
            "initialization scale vs training accuracy' (note 004 'For our model ... with logistic loss'); catalogue entry 10")
-SRC_KERNEL = ("Chizat, Oyallon & Bach 2019, 'On lazy training in differentiable programming', sec. 2 "
-              "(note 004 'Kernel Regime and Scale of Init'); catalogue entry 10")
+SRC_KERNEL = ("Chizat, Oyallon & Bach 2019, 'On lazy training in differentiable programming' (NeurIPS), Thm 2.4 (square "
+              "loss: predictor within O(1/alpha) of the linearized model's, uniformly in time) and Prop. A.1 (off the "
+              "training points) (note 004 'Kernel Regime and Scale of Init'); catalogue entry 10")
 
 
 def _shapes(inst):
