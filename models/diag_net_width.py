@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.integrate
+import scipy.stats
 
 
 @dataclass
@@ -44,6 +45,26 @@ class WidthRun:
 def gaussian_start(rng: np.random.Generator, d: int, k: int, sigma: float) -> tuple[np.ndarray, np.ndarray]:
     """U0, V0 with i.i.d. N(0, sigma^2) entries."""
     return sigma * rng.standard_normal((d, k)), sigma * rng.standard_normal((d, k))
+
+
+def log_chi2_quantile(z: np.ndarray, k: int) -> np.ndarray:
+    """log of the chi^2_k quantile at Phi(z) for standard normal scores z (through the upper tail for z > 0, so
+    no probability rounds to 1): a chi^2_k draw that is a fixed, increasing function of its score."""
+    z = np.asarray(z, float)
+    return np.log(np.where(z > 0, scipy.stats.chi2.isf(scipy.stats.norm.sf(z), int(k)),
+                           scipy.stats.chi2.ppf(scipy.stats.norm.cdf(z), int(k))))
+
+
+def gaussian_start_log_ab(z_a: np.ndarray, z_b: np.ndarray, k: int, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """(log A, log B) of a Gaussian width-k start drawn from their exact law, from standard normal scores.
+
+    A_i = |u_i + v_i|^2 / 4 and B_i = |u_i - v_i|^2 / 4 are all the limit depends on (solvers.q_general); with
+    u_ij, v_ij ~ N(0, sigma^2) i.i.d., u_i + v_i and u_i - v_i are independent N(0, 2 sigma^2 I_k), so A_i and B_i
+    are independent (sigma^2 / 2) chi^2_k, taken here at the scores' quantiles (:func:`log_chi2_quantile`): the
+    same scores at every k give coupled draws (common random numbers), and a width of 10^6 costs O(d), not
+    O(d k)."""
+    base = np.log(0.5 * float(sigma) ** 2)
+    return base + log_chi2_quantile(z_a, k), base + log_chi2_quantile(z_b, k)
 
 
 def beta_of(U: np.ndarray, V: np.ndarray) -> np.ndarray:
@@ -179,5 +200,5 @@ def gd_step_bound(X, U0, V0) -> float:
     return 1.0 / (2.0 * float(np.max(np.sum(U0**2 + V0**2, axis=1))) * float(np.linalg.norm(X, 2)) ** 2)
 
 
-__all__ = ["WidthRun", "beta_of", "gaussian_start", "gd_step_bound", "width_k_flow", "width_k_flow_direct",
+__all__ = ["WidthRun", "beta_of", "gaussian_start", "gaussian_start_log_ab", "gd_step_bound", "log_chi2_quantile", "width_k_flow", "width_k_flow_direct",
            "width_k_gradient_descent"]
