@@ -57,21 +57,27 @@ def argmin_q_ab(X: np.ndarray, y: np.ndarray, log_a, log_b, cross_check: bool = 
 
     Returns (beta, certificates, info) as :func:`solvers.q_alpha.argmin_q_general`, which it calls
     with w+0 = e^{log A / 2}, w-0 = e^{log B / 2} when both are in float range; otherwise the dual
-    Newton runs on the logs directly and the primal cross-check is skipped (it needs gamma, c)."""
+    Newton runs on the logs directly (continuation in the scale, below) and the primal cross-check is
+    skipped (it needs gamma, c)."""
     X, y = np.asarray(X, float), np.asarray(y, float)
     log_a, log_b = np.asarray(log_a, float), np.asarray(log_b, float)
     if not (np.all(np.isfinite(log_a)) and np.all(np.isfinite(log_b))):
         raise ValueError("degenerate start: A or B is 0 for some coordinate (u = +-v), the potential is one-sided")
     if np.max(np.abs(np.r_[log_a, log_b])) < 1400.0:
         return argmin_q_general(X, y, np.exp(0.5 * log_a), np.exp(0.5 * log_b), cross_check=cross_check)
-    sol = q_alpha_dual_newton(X, y, log_a, log_b)  # pragma: no cover - starts beyond float range
-    res = X @ sol.beta - y
-    scale = float(np.linalg.norm(X, 2)) * float(np.linalg.norm(sol.beta)) + float(np.linalg.norm(y))
-    certs = [Certificate("Q dual Newton (log domain): relative primal residual", {"primal_residual":
-                         float(np.linalg.norm(res)) / max(scale, 1e-300)}, 1e-12)]
-    bound = 2.0 * interpolant_sensitivity(X, sol.curvature, res) + 8 * EPS * float(np.linalg.norm(sol.beta))
-    return sol.beta, certs, {"newton_iterations": sol.iterations, "error_bound": bound, "nu": sol.nu,
-                             "curvature": sol.curvature}
+    # starts beyond float range: A e^z underflows at z = 0, so Newton from nu = 0 cannot move. Continuation in the
+    # scale, in the log domain: solve with the logs clipped to +-600 (curvature still a normal float), then walk
+    # them to their values in steps of <= 500 (at each step the warm start's curvature is >= e^-500 > 0)
+    lo_a, lo_b = np.clip(log_a, -600.0, 600.0), np.clip(log_b, -600.0, 600.0)
+    n = int(np.ceil(max(float(np.max(np.abs(log_a - lo_a))), float(np.max(np.abs(log_b - lo_b)))) / 500.0))
+    nu = None
+    for i in range(n + 1):
+        beta, nu, rel, bound = argmin_q_ab_batch(X, y, lo_a + (log_a - lo_a) * i / n, lo_b + (log_b - lo_b) * i / n,
+                                                 nu0=nu)
+    certs = [Certificate("Q dual Newton (log domain, continuation in the scale): relative primal residual",
+                         {"primal_residual": float(rel[0])}, 1e-12)]
+    _, curv = beta_and_curvature(X.T @ nu[0], log_a, log_b)
+    return beta[0], certs, {"newton_iterations": None, "error_bound": float(bound[0]), "nu": nu[0], "curvature": curv}
 
 
 def argmin_q_scale_shift(X: np.ndarray, y: np.ndarray, R, c, cross_check: bool = True):
@@ -129,7 +135,10 @@ def argmin_q_ab_batch(X: np.ndarray, y: np.ndarray, log_a: np.ndarray, log_b: np
         idx = np.flatnonzero(active)
         H = np.einsum("md,bd,nd->bmn", X, curv[idx], X)
         H += 1e-15 * np.trace(H, axis1=1, axis2=2)[:, None, None] / m * np.eye(m)
-        step = -np.linalg.solve(H, g[idx][:, :, None])[:, :, 0]
+        try:
+            step = -np.linalg.solve(H, g[idx][:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:  # curvature underflow (a start beyond float range): least squares per problem
+            step = -np.array([np.linalg.lstsq(Hb, gb, rcond=None)[0] for Hb, gb in zip(H, g[idx])])
         dec = -np.einsum("bm,bm->b", g[idx], step)
         zmove = np.max(np.abs(step @ X), axis=1)
         t = np.minimum(1.0, 20.0 / np.maximum(zmove, 1e-300))
@@ -156,7 +165,10 @@ def argmin_q_ab_batch(X: np.ndarray, y: np.ndarray, log_a: np.ndarray, log_b: np
     beta, curv, g, rel = state(nu)
     bound = np.full(nb, np.nan)
     for b in range(nb if bounds else 0):
-        bound[b] = 2.0 * interpolant_sensitivity(X, curv[b], g[b]) + 8 * EPS * float(np.linalg.norm(beta[b]))
+        try:
+            bound[b] = 2.0 * interpolant_sensitivity(X, curv[b], g[b]) + 8 * EPS * float(np.linalg.norm(beta[b]))
+        except np.linalg.LinAlgError:  # zero curvature on row(X): no first-order bound
+            bound[b] = np.inf
     return beta, nu, rel, bound
 
 

@@ -40,6 +40,12 @@ SYS = {"X": [[1.0, 0.2, 0.0, 0.1], [0.0, 1.0, 0.3, 0.0]], "y": [1.0, -0.5]}
     ("deep-diag-net-exp-loss-kkt", {"X": [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], "y": [1.0, -1.0], "alpha": 0.5, "depth": 2},
      ["depth"]),
     ("kernel-regime-tangent-interpolant", {"X": [[1.0, 0.0], [0.0, 1.0]], "y": [1.0, 2.0], "width": 3}, ["even width"]),
+    ("kernel-regime-tangent-interpolant", {"X": [[1.0, 0.5], [1.0, 0.5]], "y": [1.0, 2.0], "width": 8},
+     ["tangent kernel", "singular"]),
+    ("diag-net-width-k-limit", {**SYS, "mu": -2.0}, ["mu"]),
+    ("diag-net-exp-loss-l1-max-margin", {**NONSEP, "X": [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], "alpha": float("inf")},
+     ["non-finite"]),
+    ("diag-net-exp-loss-transition", {"X": [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], "y": [1.0, 0.5]}, ["labels"]),
 ])
 def test_bad_input(tmp_path, capsys, cid, inst, words):
     path = tmp_path / "i.json"

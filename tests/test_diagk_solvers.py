@@ -7,7 +7,7 @@ import pytest
 
 from solvers.margin_lp import l1_max_margin, l2_max_margin, lp_kkt_residual, off_support_exponents
 from solvers.q_alpha import argmin_q_general
-from solvers.q_general import (argmin_q_ab, argmin_q_scale_shift, argmin_q_width_k, log_ab_from_scale_shift,
+from solvers.q_general import (argmin_q_ab, argmin_q_ab_batch, argmin_q_scale_shift, argmin_q_width_k, log_ab_from_scale_shift,
                                primal_route_ab, scale_shift_from_log_ab, width_k_log_ab)
 from solvers.q_margin import argmin_q_alpha_margin, argmin_q_margin
 from solvers.tangent_kernel import kernel_interpolant, tangent_kernel
@@ -101,3 +101,49 @@ def test_tangent_kernel_interpolant_both_activations():
     assert np.allclose(K, K.T)
     with pytest.raises(ValueError):
         tangent_kernel(X, X, a, W, "gelu")
+
+
+def test_batched_dual_newton_matches_the_single_problem_solver_and_warm_starts():
+    rng = np.random.default_rng(6)
+    X, y = rng.standard_normal((3, 7)), rng.standard_normal(3)
+    la, lb = rng.uniform(-6, 2, (5, 7)), rng.uniform(-6, 2, (5, 7))
+    beta, nu, rel, bound = argmin_q_ab_batch(X, y, la, lb)
+    for i in range(5):
+        b, certs, info = argmin_q_ab(X, y, la[i], lb[i], cross_check=False)
+        assert np.linalg.norm(beta[i] - b) <= 1e-10 * np.linalg.norm(b)
+        assert rel[i] < 1e-13 and 0 < bound[i] < 1e-10 * np.linalg.norm(b)
+    # warm start from the solutions: converged at once, same answer; bounds off -> NaN
+    beta2, nu2, rel2, bound2 = argmin_q_ab_batch(X, y, la, lb, nu0=nu, bounds=False)
+    assert np.allclose(beta2, beta, rtol=1e-12, atol=0) and np.all(np.isnan(bound2))
+    # a far-off start (a tiny scale: the rich regime) still converges, with the z-move cap and backtracking
+    tiny = np.full((1, 7), -40.0)
+    bt, _, rt, _ = argmin_q_ab_batch(X, y, tiny, tiny)
+    assert rt[0] < 1e-12 and np.allclose(bt[0], argmin_q_ab(X, y, tiny[0], tiny[0], cross_check=False)[0], rtol=1e-9)
+    # an iteration budget too small to converge leaves a visible residual (never a silent pass)
+    assert argmin_q_ab_batch(X, y, tiny, tiny, max_iter=2)[2][0] > 1e-6
+
+
+def test_planted_l1_instances_have_the_planted_solution():
+    from theorems.strategies.diagk import planted_l1_draw
+    for seed in range(5):
+        X, y, b, lam = planted_l1_draw(np.random.default_rng(seed), 2 + seed % 3, 7)
+        b1, lam1, cert = l1_max_margin(X, y)
+        assert cert.valid
+        assert np.allclose(b1, b, atol=1e-12) and np.allclose(lam1, lam, atol=1e-12)
+        ex = off_support_exponents(X, y, b1, lam1)
+        assert np.all((ex >= 0.3 - 1e-12) & (ex <= 0.9 + 1e-12))
+
+
+def test_starts_beyond_float_range_run_in_the_log_domain():
+    """log A = log B = -1500 (A = e^-1500 underflows to 0 in float64): the log-domain route (continuation in the
+    scale) solves and certifies; at that scale the argmin is the min-l1 interpolant up to e^-1500-size terms. A cold
+    batched solve at that scale cannot move (zero curvature) and says so through its residual."""
+    from solvers.min_norm import min_lp_distance_interpolant
+    rng = np.random.default_rng(7)
+    X, y = rng.standard_normal((2, 5)), rng.standard_normal(2)
+    la = np.full(5, -1500.0)
+    b, certs, info = argmin_q_ab(X, y, la, la)
+    assert all(c.valid for c in certs) and np.allclose(X @ b, y, atol=1e-10)
+    b1 = min_lp_distance_interpolant(X, y, np.zeros(5), 1)[0]
+    assert np.linalg.norm(b - b1) <= 1e-9 * np.linalg.norm(b1)
+    assert argmin_q_ab_batch(X, y, la[None], la[None])[2][0] > 1e-6
