@@ -18,6 +18,21 @@ SRC_KERNEL = ("Chizat, Oyallon & Bach 2019, 'On lazy training in differentiable 
               "training points) (note 004 'Kernel Regime and Scale of Init'); catalogue entry 10")
 
 
+def richardson_order(local_orders, r: float):
+    """Extrapolate local orders s_j = p + a x_j + b x_j^2 + ... (x_(j-1) = r x_j) to p.
+
+    p_hat_j = (r s_j - s_(j-1)) / (r - 1) cancels the a x_j term; its remainder b' x_j^2 satisfies
+    p_hat_(j-1) - p_hat_j = (r^2 - 1)(p_hat_j - p), so |p_hat_n - p_hat_(n-1)| is (r^2 - 1) times the remainder of
+    p_hat_n; the previous difference / r^2 guards against an accidental cancellation at one level.
+    Returns (p_hat_n, that remainder allowance, all p_hat)."""
+    s = np.asarray(local_orders, float)
+    p_hat = (r * s[1:] - s[:-1]) / (r - 1.0)
+    rem = abs(p_hat[-1] - p_hat[-2])
+    if p_hat.size >= 3:
+        rem = max(rem, abs(p_hat[-2] - p_hat[-3]) / r**2)
+    return float(p_hat[-1]), float(rem), p_hat
+
+
 def _shapes(inst):
     X, y = inst["X"], inst["y"]
     return None if y.shape == (X.shape[0],) else f"y has shape {y.shape}, need ({X.shape[0]},)"

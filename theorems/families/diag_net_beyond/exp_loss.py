@@ -32,7 +32,7 @@ from ...fitting import loglog_slope
 from ...memo import memo
 from ...resolution import moved, perturb_limit, shift
 from ...strategies.diagk import planted_l1_system, separable_system
-from .common import A_ALPHA, A_CLASS, A_LOSS, F_ALPHA, F_CLASS, F_LOSS, FAMILY, LOSSES, SRC_EXP
+from .common import A_ALPHA, A_CLASS, A_LOSS, F_ALPHA, F_CLASS, F_LOSS, FAMILY, LOSSES, SRC_EXP, richardson_order
 
 EPS = np.finfo(float).eps
 PATH_S = np.array([1.0, 3.0, 10.0, 30.0, 100.0, 1000.0])
@@ -331,9 +331,7 @@ def check_transition(inst, stmt) -> Evidence:
                         certificates=list(certs), reference=dict(zip(("beta1", "lam"), _l1_pair(X, y)[:2])))
     ls = np.log(sstar)
     slopes = np.diff(ls) / np.diff(np.log(alphas))  # local exponents between alpha_j and sqrt(2) alpha_j
-    p_hat = 2.0 * slopes[1:] - slopes[:-1]  # Richardson: the alpha^-2 term removed
-    expo = float(p_hat[-1])
-    remainder = float(max(abs(p_hat[-1] - p_hat[-2]), abs(p_hat[-2] - p_hat[-3]) / 4.0))
+    expo, remainder, _ = richardson_order(slopes, 2.0)  # x = alpha^-2 halves per step: the alpha^-2 term removed
     # each crossing's error in log s: spline-vs-quadratic difference + the loss-level clock drift; through the
     # slopes (/ log sqrt 2) and the combination 2 s_n - s_(n-1)
     e = np.array([r[1] + 2.0 * r[2] for r in runs])
