@@ -13,6 +13,10 @@ like s, so w stays O(s^(1/D)): loss levels 10^-1700 (s = 3914), 10^-4300 and far
 no overflow. The flow is integrated in the clock theta = log(1 + s - s0) (s0 = log(1/L(w0))) by LSODA
 (stiff: the relaxation among the points on the margin speeds up as s grows); the loss level is
 recomputed from the state at every output (``clock_drift``).
+
+:func:`exp_loss_flow_dual` runs the depth-2 flow from an alpha start in its exact dual coordinates (N-dimensional,
+exact Jacobian), which the relaxation among the points on the margin does not slow down: loss 10^-434294 in a few
+hundred steps.
 """
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ Three ways to run it:
   evaluation forms U, V and beta = rowsum(U o V) from the full (U0, V0) in O(d k): k = 1e4 costs
   milliseconds per evaluation;
 * :func:`width_k_gradient_descent` -- plain GD on (U, V), vectorized.
+:func:`gaussian_start_log_ab` draws the two row statistics the limit depends on, (|u_i + v_i|^2, |u_i - v_i|^2) / 4,
+from their exact law (independent (sigma^2/2) chi^2_k) in O(d) for any width, coupled across widths by normal scores.
 Pure numpy/scipy; nothing here knows the predicted limit.
 """
 from __future__ import annotations

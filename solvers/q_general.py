@@ -23,9 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from .certificate import Certificate
+from .q_alpha import argmin_q_general, interpolant_sensitivity, q_general_potential, separable_interpolant_primal
 from .q_margin import beta_and_curvature
-from .q_alpha import (argmin_q_general, interpolant_sensitivity, q_alpha_dual_newton, q_general_potential,
-                      separable_interpolant_primal)
 
 EPS = np.finfo(float).eps
 

@@ -22,15 +22,15 @@ def richardson_order(local_orders, r: float):
     """Extrapolate local orders s_j = p + a x_j + b x_j^2 + ... (x_(j-1) = r x_j) to p.
 
     p_hat_j = (r s_j - s_(j-1)) / (r - 1) cancels the a x_j term; its remainder b' x_j^2 satisfies
-    p_hat_(j-1) - p_hat_j = (r^2 - 1)(p_hat_j - p), so |p_hat_n - p_hat_(n-1)| is (r^2 - 1) times the remainder of
-    p_hat_n; the previous difference / r^2 guards against an accidental cancellation at one level.
-    Returns (p_hat_n, that remainder allowance, all p_hat)."""
+    p_hat_(j-1) - p_hat_j = (r^2 - 1)(p_hat_j - p), so |p_hat_n - p_hat_(n-1)| / (r^2 - 1) estimates the remainder of
+    p_hat_n (the previous difference / r^2 guards against an accidental cancellation at one level). Returns
+    (p_hat_n, 3x that estimate as the allowance, all p_hat)."""
     s = np.asarray(local_orders, float)
     p_hat = (r * s[1:] - s[:-1]) / (r - 1.0)
-    rem = abs(p_hat[-1] - p_hat[-2])
+    diff = abs(p_hat[-1] - p_hat[-2])
     if p_hat.size >= 3:
-        rem = max(rem, abs(p_hat[-2] - p_hat[-3]) / r**2)
-    return float(p_hat[-1]), float(rem), p_hat
+        diff = max(diff, abs(p_hat[-2] - p_hat[-3]) / r**2)
+    return float(p_hat[-1]), float(3.0 * diff / (r * r - 1.0)), p_hat
 
 
 def _shapes(inst):

@@ -21,7 +21,7 @@ tangent model moves eps_j), so every instance is measured at the same laziness (
 alpha = 4 an instance with rho = 40 moves its parameters by 4 and is nowhere near the regime). The local slopes
 s_j = log2(g_j / g_{j+1}) of the relative test-point gap g_j obey s_j = p + K alpha_j^-2 + O(alpha^-4), so
 p_hat_j = s_j - (s_{j-1} - s_j)/3 cancels the alpha^-2 term; its remaining O(alpha^-4) error is
-(p_hat_{j-1} - p_hat_j)/15, bounded here by |p_hat_n - p_hat_{n-1}| (a 15x allowance), capped at the claim's
+(p_hat_{j-1} - p_hat_j)/15; the allowance is 3x that estimate, capped at the claim's
 resolution so that no statement widens its own tolerance past it. gap = |p_hat_n - p|; the slopes' numerical error
 (remaining motion and ODE error of the test predictions, statement-free) is the run's budget.
 """
@@ -114,8 +114,8 @@ def check_kernel(inst, stmt) -> Evidence:
     rel = e / g
     es = (rel[:-1] + rel[1:]) / np.log(2.0)  # numerical error of each slope
     # Richardson in x = alpha^-2 (ratio 4 per step): the alpha^-2 term of the local slope removed; the allowance is
-    # 15x the O(alpha^-4) remainder, capped at the claim's resolution (a statement cannot widen its own tolerance
-    # past what the claim resolves)
+    # 3x the estimated O(alpha^-4) remainder, capped at the claim's resolution (a statement cannot widen its own
+    # tolerance past what the claim resolves)
     p_hat_n, remainder, _ = richardson_order(s, 4.0)
     order = -p_hat_n
     allowance = min(remainder, RESOLUTION_ORDER)
@@ -131,8 +131,8 @@ def check_kernel(inst, stmt) -> Evidence:
     return Evidence(
         gap=gap, tolerance=allowance + numerics,
         tolerance_reason=(f"Richardson-extrapolated order {order:.5f} from the local slopes {np.round(-s, 4).tolist()} over "
-                          f"alpha = rho / eps, eps = 1/4..1/32 (rho = {rho:.3g}); allowance |p_hat_n - p_hat_(n-1)| = "
-                          f"{remainder:.1e} (15x the O(alpha^-4) remainder; capped at {RESOLUTION_ORDER:g}) + slope "
+                          f"alpha = rho / eps, eps = 1/4..1/32 (rho = {rho:.3g}); allowance 3 |p_hat_n - p_hat_(n-1)| / 15 = "
+                          f"{remainder:.1e} (3x the estimated O(alpha^-4) remainder; capped at {RESOLUTION_ORDER:g}) + slope "
                           f"numerics {numerics:.1e} (remaining motion and ODE error of the test predictions)"),
         certificates=[cert], converged=all(r[1] for r in runs),
         convergence_note="every run reaches ||alpha h(X) - y|| <= 1e-10 ||y||",

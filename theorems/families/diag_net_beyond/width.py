@@ -22,8 +22,8 @@ are independent (sigma^2/2) chi^2_k (models.diag_net_width.gaussian_start_log_ab
 with xi = log(chi^2_k / k) = sqrt(2/k) z + O(1/k). Drawing xi at the quantile of fixed normal scores z couples the
 starts across k, and each start's distance to argmin Q_{alpha_eff} is then a power series in k^-1/2 (Cornish-Fisher):
 the local order s_j of the rms distance between k_j and 4 k_j is -1/2 + a k_j^-1/2 + O(1/k). Richardson:
-p_hat_j = 2 s_j - s_(j-1) removes the k^-1/2 term; its remainder c/k_j is bounded by |p_hat_n - p_hat_(n-1)| (= 3x
-it). Widths 64..1048576 cost O(d) each; a real Gaussian start at k = 10^4 runs through the vectorized flow and must
+p_hat_j = 2 s_j - s_(j-1) removes the k^-1/2 term; its remainder c/k_j is estimated by |p_hat_n - p_hat_(n-1)| / 3
+(the allowance is 3x that). Widths 64..1048576 cost O(d) each; a real Gaussian start at k = 10^4 runs through the vectorized flow and must
 land on the exact reduction (the finite-k identity itself is ``diag-net-width-k-exact``).
 """
 from __future__ import annotations
@@ -231,7 +231,7 @@ def check_limit(inst, stmt) -> Evidence:
     rms = np.sqrt(np.mean(sq, axis=1)) / scale
     s = np.log(rms[1:] / rms[:-1]) / np.log(4.0)  # local orders between k and 4k
     # Richardson in x = k^-1/2 (ratio 2 per step): the k^-1/2 term of the local order removed; the remainder
-    # allowance is 3x the O(1/k) remainder, capped at the claim's resolution (a statement cannot widen its own
+    # allowance is 3x the estimated O(1/k) remainder, capped at the claim's resolution (a statement cannot widen its own
     # tolerance past what the claim resolves: a distance that has not settled to that scale fails)
     order, remainder, _ = richardson_order(s, 2.0)
     allowance = min(remainder, RESOLUTION_ORDER)
@@ -262,7 +262,7 @@ def check_limit(inst, stmt) -> Evidence:
         gap=gap, tolerance=allowance + numerics,
         tolerance_reason=(f"Richardson-extrapolated order {order:.5f} from the local orders {np.round(s, 4).tolist()} over "
                           f"k = 64..1048576 (x4), rms over {PATHS} starts coupled across k; allowance max(|p_hat_n - "
-                          f"p_hat_(n-1)|, |p_hat_(n-1) - p_hat_(n-2)|/4) = {remainder:.1e} (3x the O(1/k) remainder of "
+                          f"p_hat_(n-1)|, |p_hat_(n-1) - p_hat_(n-2)|/4) = {remainder:.1e} (3x the estimated O(1/k) remainder of "
                           f"2 s_n - s_(n-1)), capped at {RESOLUTION_ORDER:g}, + reference numerics {numerics:.1e}"),
         certificates=list(rcerts) + [Certificate("width-k limits (batched dual Newton): worst relative primal residual",
                                                  {"primal_residual": worst_res}, 1e-12)],
