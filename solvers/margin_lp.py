@@ -9,6 +9,8 @@ KKT residual of the non-convex l_{2/D} max-margin problem (2/D < 1).
   Off-support exponents (derivation in theorems.families.diag_net_beyond.exp_loss): e_j =
   1 - |(Z^T lambda)_j| for j off the support; the depth-2 exp-loss direction approaches beta_1 like
   a sum of (s / alpha^2)^(-e_j), s = log(1/L).
+* l1 with equal margins (Z beta = 1, not >= 1): :func:`l1_min_equal_margins`, the same LP with equality rows
+  (dual nu free); it differs from the l1 max margin exactly when some margin is inactive there.
 * l2: the hard-margin SVM (solvers.svm.hard_margin_svm, certified there).
 * l_{2/D}, D >= 3 (Lyu & Li 2020; Moroshko et al. 2020; note 004 "SOSP of ||beta||_{2/D}"):
   b is a KKT point of min sum |b_j|^{2/D} s.t. Z b >= 1 iff there is tau >= 0 with
@@ -59,6 +61,26 @@ def l1_max_margin(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return beta, lam, Certificate("l1 max margin: HiGHS primal/dual, second LP route (HiGHS vs Clarabel)", out, 1e-6)
 
 
+def l1_min_equal_margins(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, Certificate]:
+    """(b, nu, certificate): argmin ||b||_1 s.t. Z b = 1 (every margin exactly 1: the regression-style constraint
+    note 004's summary slide writes for the logistic loss) and its dual max 1^T nu s.t. ||Z^T nu||_inf <= 1 (nu
+    free). Certificate: duality gap, primal and dual feasibility."""
+    Z = signed(X, y)
+    N, d = Z.shape
+    res = scipy.optimize.linprog(np.ones(2 * d), A_eq=np.hstack([Z, -Z]), b_eq=np.ones(N), bounds=(0, None),
+                                 method="highs")
+    if res.status != 0:
+        nanb = np.full(d, np.nan)
+        return nanb, np.full(N, np.nan), Certificate(f"min l1 s.t. Z b = 1: HiGHS failed ({res.message})", {"solver": np.inf}, 1e-8)
+    b = res.x[:d] - res.x[d:]
+    nu = np.asarray(res.eqlin.marginals, float)
+    obj = float(np.sum(np.abs(b)))
+    out = {"duality_gap": abs(obj - float(np.sum(nu))) / max(obj, 1e-300),
+           "primal_infeasibility": float(np.max(np.abs(Z @ b - 1.0))),
+           "dual_infeasibility": float(max(0.0, np.max(np.abs(Z.T @ nu)) - 1.0))}
+    return b, nu, Certificate("min l1 s.t. Z b = 1: HiGHS primal/dual", out, 1e-7)
+
+
 def off_support_exponents(X, y, beta1: np.ndarray, lam: np.ndarray, rel: float = 1e-9) -> np.ndarray:
     """e_j = 1 - |(Z^T lambda)_j| for the coordinates off the support of beta_1."""
     corr = np.abs(signed(X, y).T @ lam)
@@ -102,4 +124,4 @@ def lp_kkt_residual(X: np.ndarray, y: np.ndarray, beta: np.ndarray, p: float, ac
             "complementarity": comp, "tau": tau, "min_margin": mmin, "active": int(np.sum(act))}
 
 
-__all__ = ["l1_max_margin", "l2_max_margin", "lp_kkt_residual", "off_support_exponents", "signed"]
+__all__ = ["l1_max_margin", "l1_min_equal_margins", "l2_max_margin", "lp_kkt_residual", "off_support_exponents", "signed"]

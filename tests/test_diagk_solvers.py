@@ -147,3 +147,21 @@ def test_starts_beyond_float_range_run_in_the_log_domain():
     b1 = min_lp_distance_interpolant(X, y, np.zeros(5), 1)[0]
     assert np.linalg.norm(b - b1) <= 1e-9 * np.linalg.norm(b1)
     assert argmin_q_ab_batch(X, y, la[None], la[None])[2][0] > 1e-6
+
+
+def test_equal_margin_l1_differs_exactly_when_a_margin_is_inactive():
+    from solvers.margin_lp import l1_min_equal_margins
+    from theorems.strategies.diagk import planted_l1_draw
+    X, y, b, lam = planted_l1_draw(np.random.default_rng(3), 3, 7)  # every margin active: the two LPs agree
+    be, nu, ce = l1_min_equal_margins(X, y)
+    assert ce.valid and np.allclose(be, b, atol=1e-10)
+    X, y, b, lam = planted_l1_draw(np.random.default_rng(3), 3, 7, inactive=1)  # one margin at 1.5..3
+    Z = y[:, None] * X
+    assert lam[-1] == 0.0 and 1.5 - 1e-12 <= Z[-1] @ b <= 3.0 + 1e-12
+    b1, lam1, c1 = l1_max_margin(X, y)
+    assert c1.valid and np.allclose(b1, b, atol=1e-10)
+    be, nu, ce = l1_min_equal_margins(X, y)
+    assert ce.valid and np.allclose(Z @ be, 1.0, atol=1e-9)
+    assert np.sum(np.abs(be / np.abs(be).sum() - b / np.abs(b).sum())) > 0.05
+    bad = l1_min_equal_margins(np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([1.0, -1.0]))  # infeasible equalities
+    assert not bad[2].valid and np.all(np.isnan(bad[0]))

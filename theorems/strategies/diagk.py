@@ -69,7 +69,8 @@ def lazy_system(draw):
             "seed": draw(st.integers(min_value=0, max_value=2**31 - 1))}
 
 
-def planted_l1_draw(rng: np.random.Generator, N: int, d: int, slack_lo: float = 0.3, slack_hi: float = 0.9):
+def planted_l1_draw(rng: np.random.Generator, N: int, d: int, slack_lo: float = 0.3, slack_hi: float = 0.9,
+                    inactive: int = 0):
     """Separable (X, y) whose l1 max margin argmin ||b||_1 s.t. y_n <x_n, b> >= 1 is planted, with a well-conditioned
     support block: support S of size N (random positions), dual lambda > 0 with every constraint active, dual slack
     e_j = 1 - |(Z^T lambda)_j| in [slack_lo, slack_hi] off the support (Z = diag(y) X). Returns (X, y, b, lambda).
@@ -81,7 +82,9 @@ def planted_l1_draw(rng: np.random.Generator, N: int, d: int, slack_lo: float = 
     c ~ U(0.2, 0.5). Then (b, lambda) is primal-dual optimal with strict complementarity: the l1 max margin is
     unique and equal to b. The support block's conditioning matters for the flow: the off-support mass feeds back
     into the support values through Z_S^-1 Z_off, and with a large gain the asymptotic rate sets in only at loss
-    levels beyond float64 reach (theorems.families.diag_net_beyond.exp_loss)."""
+    levels beyond float64 reach (theorems.families.diag_net_beyond.exp_loss). ``inactive`` extra points get a
+    Gaussian z rescaled to margin z^T b = 1 + delta, delta ~ U(0.5, 2), and dual 0: b stays the unique l1 max
+    margin, with those margins inactive (strictly above 1)."""
     bS = rng.uniform(0.5, 1.5, N) * rng.choice([-1.0, 1.0], N)
     lam = np.abs(bS)
     Pl = np.eye(N) - np.outer(lam, lam) / float(lam @ lam)
@@ -97,17 +100,23 @@ def planted_l1_draw(rng: np.random.Generator, N: int, d: int, slack_lo: float = 
     Z[:, perm[N:]] = Zo
     beta1 = np.zeros(d)
     beta1[perm[:N]] = bS
-    y = rng.choice([-1.0, 1.0], N)
+    if inactive:
+        extra = rng.standard_normal((inactive, d))
+        margin = extra @ beta1
+        extra *= (1.0 + rng.uniform(0.5, 2.0, inactive))[:, None] / np.where(np.abs(margin) > 1e-3, margin, 1e-3)[:, None]
+        Z = np.vstack([Z, extra])
+        lam = np.concatenate([lam, np.zeros(inactive)])
+    y = rng.choice([-1.0, 1.0], Z.shape[0])
     y[0], y[-1] = 1.0, -1.0
     return y[:, None] * Z, y, beta1, lam
 
 
 @st.composite
 def planted_l1_system(draw, n_max: int = 4, extra_max: int = 5, alpha_lo: float = 0.05, alpha_hi: float = 1.0,
-                      with_alpha: bool = True, with_loss: bool = True):
+                      with_alpha: bool = True, with_loss: bool = True, inactive: int = 0):
     N = draw(st.integers(min_value=2, max_value=n_max))
     d = N + draw(st.integers(min_value=2, max_value=extra_max))
-    X, y, _, _ = planted_l1_draw(np.random.default_rng(draw(seeds())), N, d)
+    X, y, _, _ = planted_l1_draw(np.random.default_rng(draw(seeds())), N, d, inactive=inactive)
     inst = {"X": X, "y": y}
     if with_alpha:
         inst["alpha"] = draw(log_uniform(alpha_lo, alpha_hi))

@@ -37,10 +37,11 @@ import scipy.interpolate
 
 from models.diag_net_exp import exp_loss_flow, exp_loss_flow_dual
 from solvers.certify.diagk import l1_max_margin_pair, margin_q_alpha
-from solvers.margin_lp import l1_max_margin, l2_max_margin, lp_kkt_residual, off_support_exponents
+from solvers.margin_lp import (l1_max_margin, l1_min_equal_margins, l2_max_margin, lp_kkt_residual,
+                               off_support_exponents)
 from solvers.q_margin import argmin_q_alpha_margin, argmin_q_margin
 
-from ...contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Resolution, Series, far, near
+from ...contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Resolution, Series, Verdict, far, near
 from ...fitting import loglog_slope
 from ...memo import memo
 from ...resolution import moved, perturb_limit, shift
@@ -164,6 +165,12 @@ def dir_l2(X, y, alpha):
     return b, np.zeros(X.shape[0]), cert
 
 
+def dir_l1_equal_margins(X, y, alpha):
+    """Note 004's summary slide for the logistic loss: argmin ||beta||_1 s.t. X beta = y (every margin exactly 1)."""
+    b, nu, cert = l1_min_equal_margins(X, y)
+    return b, nu, cert
+
+
 def dir_q_alpha_unit_margin(X, y, alpha):
     """Mutant: argmin Q_alpha s.t. margins >= 1 (the square-loss potential at the start's scale, no loss-level
     scaling: an alpha-dependent limit)."""
@@ -171,10 +178,10 @@ def dir_q_alpha_unit_margin(X, y, alpha):
     return b, sol.lam, cert
 
 
-def support_gain(X, y, beta1) -> float:
-    """max_j ||Z_S^+ z_j||_1 over off-support columns: how much a unit of off-support mass moves the support values
-    (the feedback that delays the asymptotic rate)."""
-    Z = y[:, None] * X
+def support_gain(X, y, beta1, lam) -> float:
+    """max_j ||Z_S^+ z_j||_1 over off-support columns, on the active margins (lambda > 0): how much a unit of
+    off-support mass moves the support values (the feedback that delays the asymptotic rate)."""
+    Z = (y[:, None] * X)[np.asarray(lam) > 0]
     on = np.abs(beta1) > 1e-9 * float(np.max(np.abs(beta1)))
     if np.all(on):
         return 0.0
@@ -192,7 +199,7 @@ def check_l1(inst, stmt) -> Evidence:
     b1, lam1, _ = _l1_pair(X, y)
     ex = off_support_exponents(X, y, b1, lam1)
     e_min = float(np.min(ex)) if ex.size else 1.0
-    gain = support_gain(X, y, b1)
+    gain = support_gain(X, y, b1, lam1)
     x_end = float(run.s[-1]) / alpha**2
     feedback = gain**2 * x_end ** -e_min
     u = b_pred / np.sum(np.abs(b_pred))
@@ -336,6 +343,7 @@ def check_transition(inst, stmt) -> Evidence:
                         convergence_note="the limit index T(kappa) never crosses 1/2 upward on kappa in [1e-3, 1e5]",
                         reference=dict(zip(("beta1", "lam"), _l1_pair(X, y)[:2])))
     alphas, kappa_half, runs, certs = res
+    T = _limit_curve(X, y)[2]
     sstar = np.array([r[0] for r in runs])
     ok = bool(np.all(np.isfinite(sstar)) and all(r[3] for r in runs))
     if not ok:
@@ -373,6 +381,8 @@ def check_transition(inst, stmt) -> Evidence:
         timings={"flows": t1 - t0}, figures=figs,
         details={"extrapolated_exponent": expo, "local_exponents": slopes.tolist(), "s_star": sstar.tolist(),
                  "alphas": alphas.tolist(), "kappa": kappa.tolist(), "kappa_half_limit": kappa_half,
+                 # alpha -> inf first (kappa -> 0): the l2 max margin, index ~0; eps -> 0 first (kappa -> inf): l1, ~1
+                 "limit_index_at_kappa_1e-3": float(T[0]), "limit_index_at_kappa_1e5": float(T[-1]),
                  "kernel_horizon_T_alpha": sstar.tolist()},
         reference=dict(zip(("beta1", "lam"), _l1_pair(X, y)[:2])),
         run_budget={"Richardson remainder": remainder, "crossing numerics": numerics})
@@ -438,6 +448,23 @@ CLAIMS = (
           # a wrong direction shows as a plateau (local order ~0) once the run's own remaining motion is well below it:
           # <= 1e-2 at s = 1e6 on the planted instances; a run whose remaining motion x3 exceeds 0.05 is inconclusive
           resolution=Resolution(0.05, "relative perturbation of the predicted l1 direction in a fixed random direction",
+                                perturb_direction),
+          verify=l1_max_margin_pair),
+    Claim("diag-net-exp-loss-notes-equal-margins", "Note 004's 'logistic loss: beta -> argmin_{X beta = y} ||beta||_1' (erratum)",
+          "note 004 'Logistic Loss vs Squared Loss', depth two: for every alpha, beta(inf) is proportional to "
+          "argmin ||beta||_1 s.t. X beta = y (labels +-1: every margin y_n <x_n, beta> exactly 1), the square loss's "
+          "constraint", "note 004 'Logistic Loss vs Squared Loss' (Srebro); Moroshko et al. 2020",
+          A_CLASS + (A_ALPHA, A_LOSS), F_CLASS + (F_ALPHA, F_LOSS),
+          lambda: planted_l1_system(alpha_lo=0.05, alpha_hi=1.0, inactive=1), check_l1, {"direction": dir_l1_equal_margins},
+          (Mutant("margin-inequality", "the l1 max margin argmin ||beta||_1 s.t. y_n <x_n, beta> >= 1 (note 004's earlier "
+                  "slide)", {"direction": dir_l1}, must=Verdict.CONFIRMED),),
+          expected="fails", kind="asymptotic", family=FAMILY,
+          erratum=("beta(eps)/||beta(eps)|| -> argmin ||beta||_1 s.t. y_n <x_n, beta> >= 1 (the margin inequality, as on "
+                   "note 004's slide 'For our model ... with logistic loss'); the equality X beta = y is the square loss's "
+                   "constraint and gives another direction whenever a margin is inactive at the l1 max margin (here one "
+                   "point sits at margin 1.5..3 there)"),
+          examples={"quick": 1, "thorough": 6}, mutant_instances=1,
+          resolution=Resolution(0.05, "relative perturbation of the corrected (margin-inequality) l1 direction",
                                 perturb_direction),
           verify=l1_max_margin_pair),
     Claim("diag-net-exp-loss-transition", "The l2 -> l1 transition happens at log(1/eps) ~ alpha^2",
