@@ -48,3 +48,25 @@ def test_contract(claim_id):
             "an expected-fails claim needs a control the same check confirms"
     assert {"quick", "thorough"} <= set(c.examples)
     assert c.examples["thorough"] >= c.examples["quick"] >= 1
+
+
+@pytest.mark.parametrize("claim_id", registry.ids())
+def test_check_power_is_declared(claim_id):
+    """Every judged claim declares its resolution and (unless it is an identity) an independent
+    certificate; nothing it declares is shared with the solver or the model."""
+    from theorems.audit import audit, missing_declarations
+
+    c = registry.get(claim_id)
+    assert not missing_declarations(c), missing_declarations(c)
+    assert not audit(c), audit(c)
+
+
+def test_self_contained():
+    """Nothing a user meets (package code, README, examples) points at material they do not have."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = [root / "README.md"] + [p for d in ("theorems", "models", "solvers", "examples", "benchmarks")
+                                    for p in (root / d).rglob("*") if p.suffix in (".py", ".md", ".toml")]
+    bad = [str(p.relative_to(root)) for p in files if "../shared" in p.read_text(encoding="utf-8")]
+    assert not bad, f"references to ../shared in {bad}"

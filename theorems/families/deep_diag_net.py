@@ -40,7 +40,7 @@ Claims
 """
 from __future__ import annotations
 
-CATALOGUE_ENTRY = 6  # position in ../shared/CLAIMS.md: orders claims in lists and reports
+CATALOGUE_ENTRY = 6  # catalogue entry (the order of families in lists and reports)
 
 import time
 

@@ -21,7 +21,7 @@ L(w_t) -> 0 is not established).
 """
 from __future__ import annotations
 
-CATALOGUE_ENTRY = 1  # position in ../shared/CLAIMS.md: orders claims in lists and reports
+CATALOGUE_ENTRY = 1  # catalogue entry (the order of families in lists and reports)
 
 import time
 from typing import Callable

@@ -3,7 +3,7 @@ variance (:mod:`.width`), exp/logistic loss and depth-D classification (:mod:`.e
 regime of a 2-layer net (:mod:`.kernel`). Registered here so the claims sort at the catalogue entry."""
 from __future__ import annotations
 
-CATALOGUE_ENTRY = 10  # position in ../shared/CLAIMS.md: orders claims in lists and reports
+CATALOGUE_ENTRY = 10  # catalogue entry (the order of families in lists and reports)
 
 from ...registry import register
 from . import exp_loss, kernel, width

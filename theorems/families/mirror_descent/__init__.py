@@ -28,7 +28,7 @@ Claims register here (in catalogue order), so the registry attributes them to th
 """
 from __future__ import annotations
 
-CATALOGUE_ENTRY = 2  # position in ../shared/CLAIMS.md: orders claims in lists and reports
+CATALOGUE_ENTRY = 2  # catalogue entry (the order of families in lists and reports)
 
 from ...registry import register
 from . import asymptotics, projection, square_reparam

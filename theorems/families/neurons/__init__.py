@@ -13,7 +13,7 @@ Claims are registered here (so the registry attributes them to this family and o
 """
 from __future__ import annotations
 
-CATALOGUE_ENTRY = 11  # position in ../shared/CLAIMS.md: orders claims in lists and reports
+CATALOGUE_ENTRY = 11  # catalogue entry (the order of families in lists and reports)
 
 from ...registry import register
 from . import activation, balancedness, radon, single_neuron, spline_error, trajectory, weight_decay

@@ -61,7 +61,7 @@ What the checks found (measured, see the claims' details):
 """
 from __future__ import annotations
 
-CATALOGUE_ENTRY = 12  # position in ../shared/CLAIMS.md: orders claims in lists and reports
+CATALOGUE_ENTRY = 12  # catalogue entry (the order of families in lists and reports)
 
 # each submodule registers its claims when imported: the step-size claims first, then the flow
 from . import steps  # noqa: E402,F401
