@@ -105,11 +105,12 @@ def log_inverse_loss(q: np.ndarray, loss: str, groups: np.ndarray | None = None)
 
 def margin_flow(margins_jac: MarginsJac, theta0: np.ndarray, s_end: float, loss: str = "exp",
                 groups: np.ndarray | None = None, n_out: int = 60, s_switch: float = 5.0,
-                rtol: float = 1e-10, atol: float = 1e-12) -> MarginFlowRun:
+                rtol: float = 1e-10, atol: float = 1e-12, n_head: int = 0) -> MarginFlowRun:
     """Gradient flow of L(theta) followed in s = log(1/L) (see module docstring) to s_end.
 
     Clock s up to max(s_switch, s(theta0) + s_switch), then lam = log s; checkpoints log-spaced
-    in s from the switch point. Raises if the flow does not reach s_end (e.g. a start with
+    in s from the switch point, preceded by ``n_head`` points equally spaced in s from the start
+    (``info['n_head']``; for monotonicity checks over the whole run). Raises if the flow does not reach s_end (e.g. a start with
     vanishing gradient)."""
     theta0 = np.asarray(theta0, float)
     q0, _ = margins_jac(theta0)
@@ -138,7 +139,9 @@ def margin_flow(margins_jac: MarginsJac, theta0: np.ndarray, s_end: float, loss:
         return -math.exp(lam) * (np.eye(len(g)) / n2 - 2.0 * np.outer(g, g) / n2**2) @ H
 
     t0 = time.perf_counter()
-    head = scipy.integrate.solve_ivp(rhs_s, (s0, s1), theta0, method="LSODA", rtol=rtol, atol=atol)
+    s_head = np.linspace(s0, s1, n_head + 1)[:-1] if n_head else None
+    head = scipy.integrate.solve_ivp(rhs_s, (s0, s1), theta0, method="LSODA", rtol=rtol, atol=atol,
+                                     t_eval=None if s_head is None else np.r_[s_head, s1])
     if not head.success:
         raise RuntimeError(f"margin flow (s clock): {head.message}")
     lams = np.linspace(math.log(s1), math.log(s_end), n_out)
@@ -147,13 +150,13 @@ def margin_flow(margins_jac: MarginsJac, theta0: np.ndarray, s_end: float, loss:
     secs = time.perf_counter() - t0
     if not sol.success or sol.y.shape[1] != n_out:
         raise RuntimeError(f"margin flow (log s clock): {sol.message}")
-    TH = sol.y.T
+    TH = sol.y.T if not n_head else np.vstack([head.y.T[:-1], sol.y.T])
     s_state = np.array([loss_weights(margins_jac(th)[0], loss, groups)[1] for th in TH])
-    clock = np.exp(sol.t)
+    clock = np.exp(sol.t) if not n_head else np.r_[head.t[:-1], np.exp(sol.t)]
     drift = float(np.max(np.abs(s_state - clock) / np.maximum(1.0, clock)))
     return MarginFlowRun(s_state, TH, clock, secs,
                          info={"nfev": int(head.nfev + sol.nfev), "njev": int(sol.njev), "clock_drift": drift,
-                               "s_start": float(s0), "s_switch": float(s1), "loss": loss})
+                               "s_start": float(s0), "s_switch": float(s1), "loss": loss, "n_head": int(n_head)})
 
 
 def smoothed_margin(s: np.ndarray, rho: np.ndarray, degree: float, loss: str, transform: str = "lyu-li") -> np.ndarray:
