@@ -22,12 +22,12 @@ def _signed(raw) -> np.ndarray:
     return arr(raw, "y")[:, None] * arr(raw, "X")
 
 
-def _tol(M: np.ndarray) -> float:
+def _tol(M: np.ndarray, floor: float = 1e-9) -> float:
     if M.size == 0:
-        return 1e-9
+        return floor
     s = np.linalg.svd(M, compute_uv=False)
     kappa = float(s[0] / s[-1]) ** 2 if s[-1] > 0 else np.inf
-    return max(1e-9, 100.0 * max(M.shape) * kappa * EPS)
+    return max(floor, 100.0 * max(M.shape) * kappa * EPS)
 
 
 def _svm_kkt(Z: np.ndarray, w: np.ndarray, name: str) -> Certificate:
@@ -136,7 +136,7 @@ def margin_projections(raw, reference) -> Certificate:
     w0 = arr(raw, "w0")
     W = np.atleast_2d(np.asarray(reference["w"], float))
     B = np.atleast_2d(np.asarray(reference["b"], float))
-    feas, stat, tol = 0.0, 0.0, 1e-9
+    feas, stat, tol = 0.0, 0.0, 1e-11
     for w, b in zip(W, B):
         scale = 1.0 + float(np.max(np.abs(b)))
         slack = Z @ w - b
@@ -146,7 +146,7 @@ def margin_projections(raw, reference) -> Certificate:
         nu = max(float(np.linalg.norm(u)), 1e-300)
         rn = scipy.optimize.nnls(Z[A].T, u)[1] if len(A) else float(np.linalg.norm(u))
         stat = max(stat, float(rn) / nu)
-        tol = max(tol, _tol(Z[A]))
+        tol = max(tol, _tol(Z[A], 1e-11))
     return Certificate("independent: margin-projection KKT from X, y, w0 (NNLS multipliers on the active set)",
                        {"feasibility": feas, "stationarity": stat}, tol)
 
