@@ -131,3 +131,65 @@ def separable_with_start(draw, knobs=("eta_frac",)):
     for kname in knobs:
         inst[kname] = draw(table[kname])
     return inst
+
+
+MODEL_KINDS = ("deep-linear", "diagonal", "squared-activation")
+
+
+def homogeneous_parameter_count(kind: int, d: int, degree: int, width: int) -> int:
+    if kind == 0:
+        return width * d + width * width * (degree - 2) + width
+    if kind == 1:
+        return degree * d
+    return width + width * d
+
+
+def quadratic_data(rng: np.random.Generator, d: int, m: int):
+    """Data separable by f(x) = <w1, x>^2 - <w2, x>^2 (w1, w2 orthonormal): +1 points near +-c w1,
+    -1 points near +-c w2, perpendicular noise of norm < 0.3 c (so |f| >= 0.9 c^2 - 0.09 c^2 > 0)."""
+    Q = np.linalg.qr(rng.standard_normal((d, d)))[0]
+    w1, w2 = Q[:, 0], Q[:, 1]
+    P = np.eye(d) - np.outer(w1, w1) - np.outer(w2, w2)
+    X, y = [], []
+    for n in range(m):
+        lab = 1.0 if n % 2 == 0 else -1.0
+        c = rng.uniform(0.7, 1.3) * rng.choice([-1.0, 1.0])
+        e = P @ rng.standard_normal(d) if d > 2 else np.zeros(d)
+        e = 0.3 * abs(c) * rng.uniform(0, 1) * e / max(np.linalg.norm(e), 1e-12)
+        X.append(c * (w1 if lab > 0 else w2) + e)
+        y.append(lab)
+    return np.array(X), np.array(y)
+
+
+@st.composite
+def homogeneous_instances(draw):
+    """X, y, model (0 deep linear, 1 diagonal, 2 squared activation), degree, width, theta0."""
+    kind = draw(st.integers(0, 2))
+    degree = 3 if kind == 2 else draw(st.integers(2, 3))
+    width = draw(st.integers(2, 3))
+    d = draw(st.integers(2, 4))
+    m = draw(st.integers(2, 6))
+    rng = np.random.default_rng(draw(seeds()))
+    if kind == 2:
+        X, y = quadratic_data(rng, d, m)
+    else:
+        X, y, _ = separable_data(rng, m, d, draw(st.integers(1, min(m, d))), draw(log_uniform(0.3, 1.0)))
+    theta0 = draw(log_uniform(0.3, 1.0)) * rng.standard_normal(homogeneous_parameter_count(kind, d, degree, width))
+    return {"X": X, "y": y, "model": kind, "degree": degree, "width": width, "theta0": theta0}
+
+
+@st.composite
+def aligned_single_point(draw):
+    """One point x (label +1) and a balanced rank-one deep linear start aligned with it,
+    W_l = c v_(l+1) v_l^T with v_1 = x/||x||: the flow keeps this form, so the normalized margin
+    q/||theta||^N is constant along it (the smoothed margins differ only in how they smooth L)."""
+    d = draw(st.integers(2, 4))
+    degree = draw(st.integers(2, 3))
+    width = draw(st.integers(1, 3))
+    rng = np.random.default_rng(draw(seeds()))
+    x = rng.standard_normal(d)
+    vs = [x / np.linalg.norm(x)] + [np.abs(rng.standard_normal(width)) + 0.1 for _ in range(degree - 1)] + [np.ones(1)]
+    vs = [v / np.linalg.norm(v) for v in vs]
+    c = draw(st.floats(0.3, 1.0))
+    theta0 = np.concatenate([(c * np.outer(vs[l + 1], vs[l])).ravel() for l in range(degree)])
+    return {"X": x[None, :], "y": np.array([1.0]), "model": 0, "degree": degree, "width": width, "theta0": theta0}

@@ -9,7 +9,7 @@ CATALOGUE_ENTRY = 9
 from solvers.certify import deeper as _cert  # noqa: E402
 
 from ...registry import register  # noqa: E402
-from . import conv, deep_linear, fast_rate, multiclass, regularization_path  # noqa: E402
+from . import conv, deep_linear, fast_rate, homogeneous, multiclass, regularization_path  # noqa: E402
 
 register(
     deep_linear.CLAIM.with_(verify=_cert.l2_max_margin),
@@ -18,4 +18,6 @@ register(
     regularization_path.CLAIM.with_(verify=_cert.margin_projections),
     fast_rate.CLAIM.with_(verify=_cert.l2_max_margin),
     multiclass.CLAIM.with_(verify=_cert.crammer_singer),
+    homogeneous.CLAIM,
+    homogeneous.ERRATUM,
 )
