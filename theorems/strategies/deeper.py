@@ -60,7 +60,7 @@ def dft_sparse_data(rng: np.random.Generator, D: int, support: list[int], n_extr
     y[0], y[-1] = 1.0, -1.0
     perm = rng.permutation(m)
     scale = float(np.linalg.norm(Z, 2))
-    return (y[:, None] * Z)[perm] / scale, y[perm], beta * scale, np.r_[lam, np.zeros(n_extra)][perm] / scale
+    return (y[:, None] * Z)[perm] / scale, y[perm], beta * scale, np.r_[lam, np.zeros(n_extra)][perm] * scale
 
 
 @st.composite
