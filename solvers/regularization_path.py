@@ -69,7 +69,11 @@ def margin_projection(X: np.ndarray, y: np.ndarray, w0: np.ndarray, b: np.ndarra
         "stationarity": float(np.linalg.norm(u - Z.T @ lam)) / scale,
         "route_disagreement": float(np.linalg.norm(w - w2)) / max(scale, float(np.linalg.norm(w))),
     }
-    kappa = float(np.linalg.cond(Z[act] @ Z[act].T)) if len(act) else 1.0
+    # conditioning of the active constraints on their range (with more active constraints than d the
+    # Gram matrix is singular, the multipliers non-unique, but w is unique): nonzero singular values
+    sv = np.linalg.svd(Z[act], compute_uv=False) if len(act) else np.ones(1)
+    sv = sv[sv > sv.max() * max(Z.shape) * EPS]
+    kappa = float(sv[0] / sv[-1]) ** 2
     tol = max(1e-11, 100.0 * max(Z.shape) * kappa * EPS)
     return w, lam, Certificate("margin projection argmin ||w - w0|| s.t. Zw >= b (LDP/NNLS vs the active-set least-squares solve)", res, tol)
 

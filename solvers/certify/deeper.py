@@ -26,7 +26,8 @@ def _tol(M: np.ndarray, floor: float = 1e-9) -> float:
     if M.size == 0:
         return floor
     s = np.linalg.svd(M, compute_uv=False)
-    kappa = float(s[0] / s[-1]) ** 2 if s[-1] > 0 else np.inf
+    s = s[s > s.max() * max(M.shape) * EPS]  # conditioning on the range (rank-deficient active sets)
+    kappa = float(s[0] / s[-1]) ** 2 if s.size else np.inf
     return max(floor, 100.0 * max(M.shape) * kappa * EPS)
 
 

@@ -109,8 +109,8 @@ def check_depth2(inst, stmt) -> Evidence:
                            "scatter")))]
     return Evidence(
         gap=float(gaps[-1]), tolerance=tol,
-        tolerance_reason=(f"remaining motion after s = {S_END:.0e}: carry {rm['carry']:.1e} (rho/(1-rho) x the last window's path length, "
-                          f"rho = window factor^-mu, mu = min(1, 1 - kappa) = {mu:.3g}, kappa = {kappa:.3f} the largest off-support dual "
+        tolerance_reason=(f"remaining motion after s = {S_END:.0e}: carry {rm['carry']:.1e} (r/(1-r) x the last window's path length, "
+                          f"r = 1.5 x window factor^-mu, mu = min(1, 1 - kappa) = {mu:.3g}, kappa = {kappa:.3f} the largest off-support dual "
                           f"modulus) + ODE error estimate {ode:.1e} + reference bound {cert.tolerance:.1e}"),
         certificates=[cert, cert_star] if cert is not cert_star else [cert],
         converged=rm["premise_ok"],

@@ -89,8 +89,8 @@ def check(inst, stmt) -> Evidence:
     ]
     return Evidence(
         gap=float(gaps[-1]), tolerance=tol,
-        tolerance_reason=(f"remaining motion after s = {S_END:.0e}: carry {rm['carry']:.1e} = rho/(1-rho) x the last decade's "
-                          f"path length of the direction, rho = 10^-mu, mu = {mu:.3g} ({'support vectors span R^d: 1/s' if spans else f'support vectors do not span R^d: s^(-1/N), N = {depth}'}; "
+        tolerance_reason=(f"remaining motion after s = {S_END:.0e}: carry {rm['carry']:.1e} = r/(1-r) x the last window's "
+                          f"path length of the direction, r = 1.5 x 10^-mu (the slowest decay the premise test admits), mu = {mu:.3g} ({'support vectors span R^d: 1/s' if spans else f'support vectors do not span R^d: s^(-1/N), N = {depth}'}; "
                           f"derived in the module doc) + ODE error estimate {ode:.1e} (10 x clock drift) + reference bound {cert.tolerance:.1e}"),
         certificates=[cert],
         converged=rm["premise_ok"],
