@@ -105,13 +105,16 @@ def log_inverse_loss(q: np.ndarray, loss: str, groups: np.ndarray | None = None)
 
 def margin_flow(margins_jac: MarginsJac, theta0: np.ndarray, s_end: float, loss: str = "exp",
                 groups: np.ndarray | None = None, n_out: int = 60, s_switch: float = 5.0,
-                rtol: float = 1e-10, atol: float = 1e-12, n_head: int = 0) -> MarginFlowRun:
+                rtol: float = 1e-10, atol: float = 1e-12, n_head: int = 0, tau_max: float = 1e8,
+                max_nfev: int = 60000) -> MarginFlowRun:
     """Gradient flow of L(theta) followed in s = log(1/L) (see module docstring) to s_end.
 
-    Clock s up to max(s_switch, s(theta0) + s_switch), then lam = log s; checkpoints log-spaced
-    in s from the switch point, preceded by ``n_head`` points equally spaced in s from the start
-    (``info['n_head']``; for monotonicity checks over the whole run). Raises if the flow does not reach s_end (e.g. a start with
-    vanishing gradient)."""
+    Up to s1 = max(s_switch, s(theta0) + s_switch) the clock is tau = int L dt (dtheta/dtau = g,
+    regular also near saddles, where g -> 0 and the s clock is singular), stopped by an event at
+    s = s1; then lam = log s; checkpoints log-spaced in s from s1, preceded by ``n_head`` points equally spaced in s from the start
+    (``info['n_head']``; for monotonicity checks over the whole run; taken from the dense output).
+    Raises RuntimeError if log(1/L) does not reach s1 by tau_max, or after max_nfev right-hand side
+    evaluations (a start stuck near a saddle): the caller reports that run as not converged."""
     theta0 = np.asarray(theta0, float)
     q0, _ = margins_jac(theta0)
     _, s0 = loss_weights(q0, loss, groups)
@@ -125,12 +128,25 @@ def margin_flow(margins_jac: MarginsJac, theta0: np.ndarray, s_end: float, loss:
         g = J.T @ w
         return q, J, w, g
 
-    def rhs_s(s, theta):
-        g = parts(theta)[3]
-        return g / (g @ g)
+    calls = [0]
+
+    def counted(theta):
+        calls[0] += 1
+        if calls[0] > max_nfev:
+            raise RuntimeError(f"margin flow: more than {max_nfev} right-hand side evaluations (a start near a saddle?)")
+        return parts(theta)
+
+    def rhs_tau(tau, theta):  # tau = int L dt: dtheta/dtau = g, ds/dtau = ||g||^2 (regular at saddles)
+        return counted(theta)[3]
+
+    def reach(tau, theta):
+        return loss_weights(margins_jac(theta)[0], loss, groups)[1] - s1
+
+    reach.terminal, reach.direction = True, 1.0
 
     def rhs_lam(lam, theta):
-        return math.exp(lam) * rhs_s(None, theta)
+        g = counted(theta)[3]
+        return math.exp(lam) * g / (g @ g)
 
     def jac_lam(lam, theta):
         _, J, w, g = parts(theta)
@@ -139,23 +155,31 @@ def margin_flow(margins_jac: MarginsJac, theta0: np.ndarray, s_end: float, loss:
         return -math.exp(lam) * (np.eye(len(g)) / n2 - 2.0 * np.outer(g, g) / n2**2) @ H
 
     t0 = time.perf_counter()
-    s_head = np.linspace(s0, s1, n_head + 1)[:-1] if n_head else None
-    head = scipy.integrate.solve_ivp(rhs_s, (s0, s1), theta0, method="LSODA", rtol=rtol, atol=atol,
-                                     t_eval=None if s_head is None else np.r_[s_head, s1])
-    if not head.success:
-        raise RuntimeError(f"margin flow (s clock): {head.message}")
+    head = scipy.integrate.solve_ivp(rhs_tau, (0.0, tau_max), theta0, method="LSODA", rtol=rtol, atol=atol,
+                                     events=reach, dense_output=bool(n_head))
+    if head.status != 1:
+        raise RuntimeError(f"margin flow: log(1/L) did not reach {s1:g} by tau = {tau_max:g} ({head.message})")
+    theta1 = head.y_events[0][0]
+    head_th = np.zeros((0, len(theta0)))
+    if n_head:  # states at (about) n_head equally spaced loss levels, from the dense output
+        taus = np.linspace(0.0, head.t_events[0][0], 40 * n_head)
+        fine = head.sol(taus).T
+        fs = np.array([loss_weights(margins_jac(th)[0], loss, groups)[1] for th in fine])
+        targets = np.linspace(s0, s1, n_head + 1)[:-1]
+        idx = np.minimum(np.searchsorted(np.maximum.accumulate(fs), targets), len(fine) - 1)
+        head_th = fine[idx]
     lams = np.linspace(math.log(s1), math.log(s_end), n_out)
-    sol = scipy.integrate.solve_ivp(rhs_lam, (lams[0], lams[-1]), head.y[:, -1], method="LSODA", t_eval=lams,
+    sol = scipy.integrate.solve_ivp(rhs_lam, (lams[0], lams[-1]), theta1, method="LSODA", t_eval=lams,
                                     jac=jac_lam, rtol=rtol, atol=atol)
     secs = time.perf_counter() - t0
     if not sol.success or sol.y.shape[1] != n_out:
         raise RuntimeError(f"margin flow (log s clock): {sol.message}")
-    TH = sol.y.T if not n_head else np.vstack([head.y.T[:-1], sol.y.T])
+    TH = np.vstack([head_th, sol.y.T])
     s_state = np.array([loss_weights(margins_jac(th)[0], loss, groups)[1] for th in TH])
-    clock = np.exp(sol.t) if not n_head else np.r_[head.t[:-1], np.exp(sol.t)]
+    clock = np.r_[s_state[:len(head_th)], np.exp(sol.t)]  # the head's clock is tau: its points carry their own s
     drift = float(np.max(np.abs(s_state - clock) / np.maximum(1.0, clock)))
     return MarginFlowRun(s_state, TH, clock, secs,
-                         info={"nfev": int(head.nfev + sol.nfev), "njev": int(sol.njev), "clock_drift": drift,
+                         info={"nfev": int(calls[0]), "njev": int(sol.njev), "clock_drift": drift,
                                "s_start": float(s0), "s_switch": float(s1), "loss": loss, "n_head": int(n_head)})
 
 

@@ -176,14 +176,14 @@ DEPTH2 = Claim(
     mutants=(Mutant("l2-svm", "limit the l2 SVM direction (the fully connected answer)", {"limit": l2_svm_limit}),
              Mutant("signal-l1", "limit argmin ||beta||_1 s.t. margins >= 1 (l1 in the signal domain, not the DFT)",
                     {"limit": l1_max_margin_limit})),
-    kind="asymptotic", family="deeper", examples={"quick": 2, "thorough": 20}, mutant_instances=2,
+    kind="asymptotic", family="deeper", examples={"quick": 2, "thorough": 12}, mutant_instances=2,
     resolution=Resolution(1e-3, "relative perturbation of the predicted limit beta* in a fixed random direction",
                           perturb_limit("limit")),
 )
 
 DEEP = Claim(
     id="linear-conv-net-deep-kkt",
-    title="Deep linear conv nets (L >= 3): the Fourier KKT residual of the l_(2/L) problem along the flow",
+    title="Deep linear conv nets (L >= 3): KKT residual of the margin problem along the flow (measured, open)",
     statement=("gradient flow on a depth-L (L = 3, 4) full-width cyclic linear conv net: beta(t)/||beta(t)|| approaches a "
                "first-order stationary point of min ||F beta||_(2/L) s.t. y_n <beta, x_n> >= 1 (assumes directional "
                "convergence; no rate is stated): the KKT residual at s = log(1/L) = 1e5 (parameter space; the Fourier residual reported), and its decay (measured: s^(-1/L))"),
@@ -197,5 +197,5 @@ DEEP = Claim(
                   {"problem": "parameter"}, strategy=lambda: conv_instances(depths=(2, 2))),
              far("l2-problem", "the depth-L runs measured against the l2 problem (beta = sum lam_n y_n x_n): not their limit",
                  {"problem": "l2"})),
-    expected="open", kind="asymptotic", family="deeper", examples={"quick": 2, "thorough": 12}, mutant_instances=2,
+    expected="open", kind="asymptotic", family="deeper", examples={"quick": 2, "thorough": 8}, mutant_instances=2,
 )

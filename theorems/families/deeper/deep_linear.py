@@ -135,7 +135,7 @@ CLAIM = Claim(
              Mutant("mean-signed-point", "limit the mean of y_n x_n (a plausible 'average' direction)", {"limit": start_direction})),
     kind="asymptotic",
     family="deeper",
-    examples={"quick": 3, "thorough": 20},
+    examples={"quick": 3, "thorough": 12},
     mutant_instances=3,
     resolution=Resolution(1e-2, "relative perturbation of the predicted limit w_hat in a fixed random direction",
                           perturb_limit("limit")),

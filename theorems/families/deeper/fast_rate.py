@@ -142,6 +142,6 @@ CLAIM = Claim(
     params={"rate": "power", "order": 1.0},
     mutants=(Mutant("one-over-log-t", "rate 1/log t (the constant-step rate)", {"rate": "log"}),
              Mutant("one-over-t-squared", "rate 1/t^2", {"order": 2.0})),
-    kind="rate", family="deeper", examples={"quick": 4, "thorough": 40}, mutant_instances=3,
+    kind="rate", family="deeper", examples={"quick": 4, "thorough": 20}, mutant_instances=3,
     resolution=Resolution(0.2, "order of the rate t^-order off by r", shift("order"), cap=1.0),
 )

@@ -153,7 +153,7 @@ CLAIM = Claim(
             "degree_offset": 0.0, "direction": 1.0},
     mutants=(Mutant("degree-plus-one", "normalize by ||theta||^(N+1)", {"degree_offset": 1.0}),
              Mutant("non-increasing", "gamma~ is non-increasing (a decreasing smoothed margin)", {"direction": -1.0})),
-    kind="identity", family="deeper", examples={"quick": 3, "thorough": 20}, mutant_instances=3,
+    kind="identity", family="deeper", examples={"quick": 3, "thorough": 10}, mutant_instances=3,
     resolution=RESOLUTION,
 )
 

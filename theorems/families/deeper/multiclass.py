@@ -148,6 +148,6 @@ CLAIM = Claim(
     mutants=(Mutant("one-vs-rest", "row k = the binary SVM of class k against the rest", {"limit": ovr_limit}),
              Mutant("centroids", "row k = the centred class centroid", {"limit": centroid_limit}),
              Mutant("class-sum-zero", "sum_k w_k(t) = 0 (forgets the start)", {"invariant": "zero"})),
-    kind="asymptotic", family="deeper", examples={"quick": 3, "thorough": 25}, mutant_instances=3,
+    kind="asymptotic", family="deeper", examples={"quick": 3, "thorough": 15}, mutant_instances=3,
     resolution=Resolution(1e-3, "relative perturbation of the predicted W_hat in a fixed random direction", perturb_limit("limit")),
 )
