@@ -145,3 +145,13 @@ def test_normalized_gd_schedules():
     np.testing.assert_allclose(one.w[-1], 0.7 * Z.mean(axis=0), rtol=1e-12)
     with pytest.raises(ValueError):
         step_schedules.normalized_gd(Z, np.zeros(3), 1.0, 3, normalize="sign")
+
+
+def test_margin_flow_budgets_raise_instead_of_hanging():
+    X, y, _ = separable_data(RNG, 4, 3, 2, 0.6)
+    fun = homogeneous.diagonal_model(X, y, 2)
+    th0 = 0.3 * RNG.standard_normal(6)
+    with pytest.raises(RuntimeError, match="right-hand side evaluations"):
+        homogeneous.margin_flow(fun, th0, 1e4, max_nfev=5)
+    with pytest.raises(RuntimeError, match="did not reach"):
+        homogeneous.margin_flow(fun, th0, 1e4, tau_max=1e-9)
