@@ -19,7 +19,7 @@ O(1) in lam; its Jacobian is the Gauss-Newton part s (I/|g|^2 - 2 g g^T/|g|^4) (
 convergence, never the accuracy: error control acts on the right-hand side).
 
 Smoothed margin (Lyu & Li 2020, ICLR, "Gradient descent maximizes the margin of homogeneous neural
-networks", sec. 4): gamma~ = G(L) / ||theta||^N with G(L) = log(1/L) for the exp loss and
+networks"): gamma~ = G(L) / ||theta||^N with G(L) = log(1/L) for the exp loss and
 G(L) = -log(exp(L) - 1) for the logistic loss (their g(log 1/L), g the inverse of
 f(q) = -log log(1 + e^{-q})); it is non-decreasing along the flow once G(L) > 0, i.e. L < 1 (exp)
 or L < log 2 (logistic). :func:`smoothed_margin` computes both and the naive log(1/L)/||theta||^N.

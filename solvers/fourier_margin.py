@@ -4,8 +4,8 @@ F is the unitary DFT (F x = fft(x) / sqrt D); beta is real, so F beta is conjuga
 pair (k, D - k) carries the same modulus (both count in the norms below).
 
 * :func:`dft_l1_max_margin`: beta* = argmin ||F beta||_1 = sum_k |(F beta)_k| s.t. y_n <beta, x_n> >= 1
-  (complex moduli), the depth-2 limit of Gunasekar, Lee, Soudry, Srebro 2018b (NeurIPS), Thm 1 /
-  notes 000/001. A second-order cone program over real beta (|(F beta)_k| = ||(C_k beta, S_k beta)||_2
+  (complex moduli), the depth-2 limit of Gunasekar, Lee, Soudry, Srebro 2018b (NeurIPS), the depth-2
+  theorem; notes 000/001. A second-order cone program over real beta (|(F beta)_k| = ||(C_k beta, S_k beta)||_2
   with C, S the cosine and sine rows, so conjugate symmetry is built in), solved by cvxpy/Clarabel.
   Its dual, max 1^T lam s.t. lam >= 0, max_k |(F Z^T lam)_k| <= 1 (the dual norm of ||F .||_1 over
   real vectors is max_k |(F u)_k|), is solved as a second, independent route. Certificate (relative):
@@ -14,7 +14,7 @@ pair (k, D - k) carries the same modulus (both count in the norms below).
   strict dual feasibility off the support together with full column rank of the active constraints
   on the support (uniqueness of beta*: otherwise "the" limit direction is not defined).
 * :func:`fourier_lp_kkt`: the first-order (KKT) residual of min sum_k |(F beta)_k|^p s.t. Z beta >= 1,
-  p = 2/L (the depth-L limit, Gunasekar et al. 2018b, Thm 2: a stationary point only), at a given
+  p = 2/L (the depth-L limit, Gunasekar et al. 2018b, depth-L theorem: a stationary point only), at a given
   direction beta: beta is rescaled to margin 1, the support S = {k : |b_k| >= support_rel max |b|}, and
   multipliers lam >= 0 on the near-active set {n : margin <= 1 + active_rel} by NNLS on
       p |b_k|^(p-1) e^{i phi_k} = (F Z^T lam)_k   (k in S)      (real and imaginary parts),

@@ -1,8 +1,8 @@
 """The Crammer-Singer multiclass hard-margin SVM (no bias), certified.
 
 W_hat = argmin sum_k ||w_k||^2 s.t. (w_{y_n} - w_k)^T x_n >= 1 for all n and k != y_n: the direction
-softmax cross-entropy GD converges to on separable data (Soudry et al. 2018, JMLR, Thm 7 /
-sec. "multi-class"; notes 001 "Multi-class problems with softmax loss"). In vec W coordinates it is
+softmax cross-entropy GD converges to on separable data (Soudry et al. 2018, JMLR, the
+multi-class extension; notes 001 "Multi-class problems with softmax loss"). In vec W coordinates it is
 the binary hard-margin SVM of the lifted points r_nk = (e_{y_n} - e_k) (x) x_n with all labels +1,
 so two routes are available: :func:`solvers.svm.hard_margin_svm_dual` on the lifted points and a
 direct cvxpy QP in matrix form. The lifted points of one x_n are linearly dependent across k, so the

@@ -1,7 +1,7 @@
 """Linear convolutional nets (full width, cyclic, one channel): DFT-sparse limit directions.
 
 Theorem (Gunasekar, Lee, Soudry, Srebro 2018b, NeurIPS, "Implicit bias of gradient descent on linear
-convolutional networks", Thms 1-2; notes 000/001 "Linear Conv Nets"): exp loss, almost all separable
+convolutional networks", the depth-2 and depth-L theorems; notes 000/001 "Linear Conv Nets"): exp loss, almost all separable
 data and starts, steps with L -> 0, assuming the iterates and gradients converge in direction:
 depth 2 -> beta/||beta|| -> the direction of argmin ||F beta||_1 s.t. y_n <beta, x_n> >= 1 (F the DFT,
 complex moduli); depth L >= 3 -> a first-order stationary point of min ||F beta||_{2/L}.
@@ -27,7 +27,7 @@ Fourier residual as the gap: for p < 1 the limit is supported on about as many r
 coordinates as there are active margins, so the stationarity equations on the support are a square
 system that NNLS fits exactly at ANY direction with the right support (measured ~1e-16 even
 against p = 2): it cannot discriminate. In parameter space the L D equations against m multipliers
-are overdetermined. Calibrations: depth-2 runs (Thm 1 proves their limit; must measure below the
+are overdetermined. Calibrations: depth-2 runs (the depth-2 theorem gives their limit; must measure below the
 threshold) and the l2 problem in beta space on the depth-L runs (must measure above it).
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ S_END = 1e8
 S_END_DEEP = 1e5
 KKT_THRESHOLD = 3e-2  # open claim: the calibration threshold on the relative KKT residual
 SOURCE = ("Gunasekar, Lee, Soudry, Srebro 2018b (NeurIPS), 'Implicit bias of gradient descent on linear convolutional "
-          "networks', Thm 1 (depth 2) and Thm 2 (depth L); notes 000/001 'Linear Conv Nets'")
+          "networks', the depth-2 and depth-L theorems; notes 000/001 'Linear Conv Nets'")
 
 
 @memo
@@ -193,7 +193,7 @@ DEEP = Claim(
     strategy=lambda: conv_instances(depths=(3, 4)),
     check=check_deep_kkt,
     params={"problem": "parameter"},
-    mutants=(near("depth-2", "depth-2 runs (Thm 1 proves their limit, a global optimum of the convex DFT-l1 problem)",
+    mutants=(near("depth-2", "depth-2 runs (the depth-2 theorem gives their limit, a global optimum of the convex DFT-l1 problem)",
                   {"problem": "parameter"}, strategy=lambda: conv_instances(depths=(2, 2))),
              far("l2-problem", "the depth-L runs measured against the l2 problem (beta = sum lam_n y_n x_n): not their limit",
                  {"problem": "l2"})),

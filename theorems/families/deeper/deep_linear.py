@@ -1,8 +1,9 @@
 """Fully connected deep linear nets: the end-to-end direction converges to the l2 max margin.
 
 Theorem (Ji & Telgarsky 2019, ICLR, "Gradient descent aligns the layers of deep linear networks",
-Thm 2.2 for gradient flow; notes 000/001 "Deep Linear Networks"; Nacson et al. 2019 (AISTATS), Thm 1
-for any depth): on linearly separable data with the exp loss, gradient flow on W_N ... W_1 drives
+the gradient-flow result; notes 000/001 "Deep Linear Networks"; Nacson et al. 2019 (AISTATS), "Convergence
+of gradient descent on separable data", for any depth. Theorem numbers are not cited: the stored text
+of these papers holds their abstracts only): on linearly separable data with the exp loss, gradient flow on W_N ... W_1 drives
 L -> 0, beta(t)/||beta(t)|| -> w_hat/||w_hat|| (the l2 hard-margin SVM) and every layer aligns to
 rank one. Checked on the flow followed in s = log(1/L) (models.homogeneous.margin_flow) to
 s = 1e10 (L = e^-1e10), against the certified SVM (solvers.svm, both routes).
@@ -38,8 +39,8 @@ from .common import (A_LABELS, A_SEPARABLE, F_X, F_Y, in_range, l1_max_margin_li
                      remaining_motion, svs_span, unit_rows)
 
 S_END = 1e10
-SOURCE = ("Ji & Telgarsky 2019 (ICLR), 'Gradient descent aligns the layers of deep linear networks', Thm 2.2; "
-          "Nacson et al. 2019 (AISTATS), 'Convergence of gradient descent on separable data', Thm 1; "
+SOURCE = ("Ji & Telgarsky 2019 (ICLR), 'Gradient descent aligns the layers of deep linear networks' (gradient flow result); "
+          "Nacson et al. 2019 (AISTATS), 'Convergence of gradient descent on separable data' (linear nets of any depth); "
           "notes 000/001 'Deep Linear Networks'")
 
 

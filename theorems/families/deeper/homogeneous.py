@@ -1,7 +1,9 @@
 """Homogeneous models: the smoothed margin is non-decreasing along the flow (Lyu & Li 2020).
 
 Theorem (Lyu & Li 2020, ICLR, "Gradient descent maximizes the margin of homogeneous neural
-networks", Thm 4.1 for gradient flow; their assumptions: (A1) smooth enough for the chain rule,
+networks", the gradient-flow result; their assumptions, as we recall them (the stored text holds the
+abstract: "if the training loss decreases below a certain threshold ... a smoothed version of the
+normalized margin ... increases over time"): (A1) smooth enough for the chain rule,
 (A2) f(c theta; x) = c^N f(theta; x), (A3) exp / logistic (cross-entropy) loss, (A4) L(theta(t0)) small
 enough that the smoothed margin is positive): gamma~(t) = G(L) / ||theta||^N is non-decreasing
 for t > t0, with G(L) = log(1/L) for the exp loss and G(L) = g(log 1/L) = -log(exp(L) - 1) for the
@@ -46,8 +48,8 @@ from .common import A_LABELS, F_X, F_Y, in_range
 
 S_END = 1e4
 LOG2 = math.log(2.0)
-SOURCE = ("Lyu & Li 2020 (ICLR), 'Gradient descent maximizes the margin of homogeneous neural networks', Thm 4.1 and "
-          "sec. 4 (smoothed margin); notes 004 '[Nacson Gunasekar Lee S Soudry 2019][Lyu Li 2019]'")
+SOURCE = ("Lyu & Li 2020 (ICLR), 'Gradient descent maximizes the margin of homogeneous neural networks' (gradient flow, "
+          "smoothed margin); notes 004 '[Nacson Gunasekar Lee S Soudry 2019][Lyu Li 2019]'")
 
 
 def model_of(inst):

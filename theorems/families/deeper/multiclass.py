@@ -1,7 +1,8 @@
 """Multiclass softmax cross-entropy: W(t)/||W(t)|| -> the Crammer-Singer hard-margin SVM direction,
 and the exact invariant sum_k w_k(t) = sum_k w_k(0).
 
-Theorem (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018, JMLR, Thm 7 (multi-class); notes 001
+Theorem (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018, JMLR, the multi-class extension (abstract: "generalizes ... to
+multi-class problems"); notes 001
 "Multi-class problems with softmax loss -> multiclass SVM solution"): on separable data, GD on the
 cross-entropy loss gives W(t) = W_hat log t + O(1), W_hat = argmin sum_k ||w_k||^2 s.t.
 (w_{y_n} - w_k)^T x_n >= 1 (k != y_n). The direction is checked on the flow followed in its loss
@@ -136,7 +137,7 @@ CLAIM = Claim(
     statement=("GD / gradient flow on sum_n -log softmax(W x_n)_(y_n), separable data: W(t)/||W(t)||_F -> W_hat/||W_hat||_F, "
                "W_hat = argmin sum_k ||w_k||^2 s.t. (w_(y_n) - w_k)^T x_n >= 1 (k != y_n); and sum_k w_k(t) = sum_k w_k(0) exactly"),
     source=("Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018 (JMLR), 'The implicit bias of gradient descent on separable data', "
-            "Thm 7 (multi-class); notes 001 'Multi-class problems with softmax loss'; the invariant: derived"),
+            "multi-class extension; notes 001 'Multi-class problems with softmax loss'; the invariant: derived"),
     assumptions=(Assumption("labels in 0..K-1, every class present, W0 is K x d", _labels_ok),
                  Assumption("separable data (certified Crammer-Singer QP)", _separable),
                  Assumption("0 < eta_frac <= 1 (eta below 2/sigma_max(X)^2)", lambda i: None if 0 < i["eta_frac"] <= 1 else f"eta_frac = {i['eta_frac']}")),
