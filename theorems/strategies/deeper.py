@@ -144,9 +144,9 @@ def homogeneous_parameter_count(kind: int, d: int, degree: int, width: int) -> i
     return width + width * d
 
 
-def quadratic_data(rng: np.random.Generator, d: int, m: int):
+def quadratic_data(rng: np.random.Generator, d: int, m: int, with_directions: bool = False):
     """Data separable by f(x) = <w1, x>^2 - <w2, x>^2 (w1, w2 orthonormal): +1 points near +-c w1,
-    -1 points near +-c w2, perpendicular noise of norm < 0.3 c (so |f| >= 0.9 c^2 - 0.09 c^2 > 0)."""
+    -1 points near +-c w2 (|c| >= 0.7), noise orthogonal to both of norm < 0.3 |c| (so y f(x) = c^2 >= 0.49)."""
     Q = np.linalg.qr(rng.standard_normal((d, d)))[0]
     w1, w2 = Q[:, 0], Q[:, 1]
     P = np.eye(d) - np.outer(w1, w1) - np.outer(w2, w2)
@@ -158,23 +158,38 @@ def quadratic_data(rng: np.random.Generator, d: int, m: int):
         e = 0.3 * abs(c) * rng.uniform(0, 1) * e / max(np.linalg.norm(e), 1e-12)
         X.append(c * (w1 if lab > 0 else w2) + e)
         y.append(lab)
+    if with_directions:
+        return np.array(X), np.array(y), w1, w2
     return np.array(X), np.array(y)
 
 
 @st.composite
 def homogeneous_instances(draw):
-    """X, y, model (0 deep linear, 1 diagonal, 2 squared activation), degree, width, theta0."""
+    """X, y, model (0 deep linear, 1 diagonal, 2 squared activation), degree, width, theta0 (Gaussian;
+    for the squared-activation net a perturbed planted separator, see the code)."""
     kind = draw(st.integers(0, 2))
     degree = 3 if kind == 2 else draw(st.integers(2, 3))
     width = draw(st.integers(2, 3))
     d = draw(st.integers(2, 4))
     m = draw(st.integers(2, 6))
     rng = np.random.default_rng(draw(seeds()))
+    scale = draw(log_uniform(0.3, 1.0))
     if kind == 2:
-        X, y = quadratic_data(rng, d, m)
+        # the squared-activation net has spurious stationary points a random start can stall at (the
+        # thorough profile met three: log(1/L) never reached 5), so the start is a planted separator
+        # a = (1, -1, 0, ...), W = (w1, w2, 0, ...) scaled to margins >= 2 (log m + 1) (L(theta0) < 1:
+        # Lyu & Li's (A4) from the start), plus a Gaussian perturbation of relative size 5%
+        X, y, w1, w2 = quadratic_data(rng, d, m, with_directions=True)
+        c = (2.0 * (np.log(m) + 1.0) / 0.49) ** (1.0 / 3.0)
+        W = np.zeros((width, d))
+        W[0], W[1] = w1, w2
+        a = np.zeros(width)
+        a[0], a[1] = 1.0, -1.0
+        planted = c * np.r_[a, W.ravel()]
+        theta0 = planted + 0.05 * np.linalg.norm(planted) / np.sqrt(planted.size) * rng.standard_normal(planted.size)
     else:
         X, y, _ = separable_data(rng, m, d, draw(st.integers(1, min(m, d))), draw(log_uniform(0.3, 1.0)))
-    theta0 = draw(log_uniform(0.3, 1.0)) * rng.standard_normal(homogeneous_parameter_count(kind, d, degree, width))
+        theta0 = scale * rng.standard_normal(homogeneous_parameter_count(kind, d, degree, width))
     return {"X": X, "y": y, "model": kind, "degree": degree, "width": width, "theta0": theta0}
 
 
