@@ -2,9 +2,13 @@
 written atomically; compare and replay work."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -14,8 +18,27 @@ from theorems import cli, report
 CID = "gd-least-squares-min-norm"
 
 
-def run(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "theorems.cli", *args], capture_output=True, text=True, **kw)
+def run(*args, env=None):
+    """``claims ARGS`` in this process (a subprocess costs ~2 s of imports per call): exit code and
+    what it printed. An exception escaping ``cli.main`` fails the test, as a traceback would."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = dict(os.environ)
+    if env:
+        os.environ.update(env)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = cli.main(list(args))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return SimpleNamespace(returncode=rc, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def test_the_installed_command_end_to_end():
+    """One real process: the console script's module, exit code 2 and one line on bad input."""
+    p = subprocess.run([sys.executable, "-m", "theorems.cli", "show", "no-such-claim"], capture_output=True, text=True)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert [l for l in p.stderr.splitlines() if l.strip()] == ["claims: error: unknown claim id 'no-such-claim' (see `claims list`)"]
 
 
 def _good_instance(m=3, d=6, seed=0):
@@ -136,7 +159,7 @@ def test_report_compare_and_atomic_rewrite(tmp_path, monkeypatch):
 
 
 def test_replay_saved_counterexample(tmp_path):
-    env = {**__import__("os").environ, "CLAIMS_HOME": str(tmp_path)}
+    env = {"CLAIMS_HOME": str(tmp_path)}
     cid = "adam-least-squares-not-min-norm"
     p = run("check", cid, env=env)
     assert p.returncode == 0, p.stdout + p.stderr
