@@ -211,8 +211,13 @@ def connect_dask(address: str):
             from .cli import UsageError
 
             raise UsageError(f"--dask {address}: expected local:N with N >= 1")
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=40)
+        import dask
+
+        # workers forked from this process inherit its imports (numpy, scipy, cvxpy, the claim
+        # modules): spawning them would re-import everything in each worker, several seconds apiece
+        with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=40)
         return Client(cluster), cluster
     return Client(address, timeout="10s"), None
 
@@ -253,17 +258,21 @@ def _run_dask(claim_ids, profile, address, published, on_claim, root_seed):
                 kind_of[fin.key] = ("claim", cid)
                 pending.add(fin)
         pubs = [f.result() for f in pub_futs]
-        return results, pubs
-    finally:
+    except BaseException:  # interrupted: stop at once, the workers die with their nanny
+        _close(client, cluster, timeout=1)
+        raise
+    _close(client, cluster, timeout=30)
+    return results, pubs
+
+
+def _close(client, cluster, timeout: float) -> None:
+    for obj in (client, cluster):
+        if obj is None:
+            continue
         try:
-            client.close(timeout=2)
-        except Exception:  # noqa: BLE001
+            obj.close(timeout=timeout)
+        except Exception:  # noqa: BLE001 - closing is best effort
             pass
-        if cluster is not None:
-            try:
-                cluster.close(timeout=2)
-            except Exception:  # noqa: BLE001
-                pass
 
 
 __all__ = ["PublishedResult", "chunk_plan", "finish", "merge_chunks", "published_tasks", "run_claims", "run_one",
