@@ -95,6 +95,7 @@ class Run:
     history_t: np.ndarray
     history_X: np.ndarray  # (k, n1, n2)
     history_extra: np.ndarray | None = None  # integrated functional along the run (k, p)
+    history_factors: list | None = None  # the factors at the history points
     extra: np.ndarray | None = None  # its final value
     max_abs: float = 0.0  # max |entry| of the state along the run (round-off bounds)
     info: dict = field(default_factory=dict)
@@ -144,6 +145,7 @@ def _finish(sol, unpack, op, y, n_extra, residual_target, t_eval, labels=("resid
     factors, X = unpack(sT)
     res = float(np.linalg.norm(op.measure(X) - y))
     idx = np.arange(sol.t.size) if t_eval is not None else _keep(sol.t.size)
+    hF = [unpack(sol.y[:, k])[0] for k in idx] + ([factors] if t_eval is None else [])
     hX = np.array([unpack(sol.y[:, k])[1] for k in idx] + ([X] if t_eval is None else []))
     ht = np.array([float(sol.t[k]) for k in idx] + ([tT] if t_eval is None else []))
     hext = None
@@ -155,7 +157,7 @@ def _finish(sol, unpack, op, y, n_extra, residual_target, t_eval, labels=("resid
         t_eval is not None and sol.status == 0)
     return Run(factors=factors, X=X, t=tT, residual=res, converged=bool(converged), stop=stop,
                steps=int(sol.t.size - 1) if t_eval is None else int(sol.nfev), history_t=ht, history_X=hX,
-               history_extra=hext, extra=ext,
+               history_extra=hext, extra=ext, history_factors=hF,
                max_abs=float(np.max(np.abs(sol.y[: sol.y.shape[0] - n_extra]))) if sol.y.size else 0.0,
                info={"nfev": int(sol.nfev), "njev": int(sol.njev), "status": int(sol.status),
                      "message": str(sol.message)})

@@ -65,6 +65,9 @@ def kl_limit(a: np.ndarray, y: np.ndarray, x0: np.ndarray):
 
 
 def _H(u, p):
+    """Antiderivative of (1 - u)^(-p) with H(0) = 0 (-log(1 - u) at p = 1)."""
+    if abs(p - 1.0) < 1e-12:
+        return -np.log1p(-u)
     return ((1.0 - u) ** (1.0 - p) - 1.0) / (p - 1.0)
 
 

@@ -9,7 +9,8 @@
   defined) and the min-trace solution is x* (no filtering).
 * :func:`deep_commuting_instances` -- the same system with a depth N >= 3 and an interior seed.
 * :func:`gaussian_psd_instances` -- symmetric Gaussian sensing A_i = (G_i + G_i^T) / (2 sqrt(m)) of a
-  rank-r PSD X* (y = A(X*)), m = 3 n r capped below n(n+1)/2 (Gunasekar et al. 2017, sec. 5),
+  rank-r PSD X* (y = A(X*)), m = f n r (f = 3 in Gunasekar et al. 2017, sec. 5; f = 2, 1.5 too: fewer
+  measurements, where X_nuc may differ from X*) capped below n(n+1)/2,
   with a start scale and a seed for the start's rotation; ``start_rank`` < n makes the start
   rank-deficient (a calibration: X(t) then keeps rank <= start_rank).
 * :func:`singular_value_instances` -- n1 x n2 Gaussian sensing or completion, depth 2..4, a balanced
@@ -77,13 +78,14 @@ def symmetric_gaussian(rng: np.random.Generator, m: int, n: int) -> np.ndarray:
 
 
 @st.composite
-def gaussian_psd_instances(draw, n_lo: int = 4, n_hi: int = 7, ranks=(1, 2), init_lo: float = 1e-3,
-                           init_hi: float = 1e-2, start_rank: int | None = None):
+def gaussian_psd_instances(draw, n_lo: int = 4, n_hi: int = 7, ranks=(1, 2), init_lo: float = 1e-4,
+                           init_hi: float = 1e-3, start_rank: int | None = None, oversampling=(3.0, 2.0, 1.5)):
     n = draw(st.integers(min_value=n_lo, max_value=n_hi))
     r = int(draw(st.sampled_from(list(ranks))))
+    f = float(draw(st.sampled_from(list(oversampling))))  # m = f n r (Gunasekar et al.: f = 3)
     init = draw(log_uniform(init_lo, init_hi))
     rng = np.random.default_rng(draw(seeds()))
-    m = min(3 * n * r, n * (n + 1) // 2 - 1)
+    m = max(1, min(int(round(f * n * r)), n * (n + 1) // 2 - 1))
     A = symmetric_gaussian(rng, m, n)
     Z = rng.standard_normal((n, r))
     Xs = Z @ Z.T
@@ -110,7 +112,9 @@ def singular_value_instances(draw, depths=(2, 3, 4)):
         idx = rng.choice(k, size=m, replace=False)
         A = np.zeros((m, n1, n2))
         A[np.arange(m), idx // n2, idx % n2] = 1.0
-    W0 = scale * haar_orthonormal(rng, n1, min(n1, n2)) @ haar_orthonormal(rng, n2, min(n1, n2)).T
+    k = min(n1, n2)
+    spread = scale * 10.0 ** -np.sort(rng.uniform(0.0, 0.7, k))  # distinct singular values
+    W0 = (haar_orthonormal(rng, n1, k) * spread) @ haar_orthonormal(rng, n2, k).T
     return {"A": A, "y": np.einsum("kij,ij->k", A, Z), "W0": W0, "depth": depth,
             "seed": int(rng.integers(0, 2**31))}
 
@@ -145,7 +149,7 @@ def rotation(theta: float) -> np.ndarray:
 
 
 @st.composite
-def completion_2x2_instances(draw, depths=(2, 3, 4)):
+def completion_2x2_instances(draw, depths=(3, 4, 2)):
     """W0 = scale R(theta) diag(1, ratio) R(phi) (det W0 = scale^2 ratio > 0). Few, coarse draws:
     an expected-fails claim is shrunk by Hypothesis, and every evaluation integrates a slow flow."""
     depth = int(draw(st.sampled_from(list(depths))))

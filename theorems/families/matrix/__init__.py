@@ -10,5 +10,8 @@ CATALOGUE_ENTRY = 8  # position in ../shared/CLAIMS.md: orders claims in lists a
 
 from ...registry import register  # noqa: E402
 from .commuting import _claims as _commuting  # noqa: E402
+from .deep import _claims as _deep  # noqa: E402
+from .conjecture import _claims as _conjecture  # noqa: E402
+from .lift import _claims as _lift  # noqa: E402
 
-register(*_commuting())
+register(*_commuting(), *_deep(), *_lift(), *_conjecture())

@@ -147,12 +147,18 @@ def _reachable(start_key):
     return test
 
 
+def after(first, test):
+    """``test``, evaluated only when ``first`` holds (a shape problem is reported once, by ``first``)."""
+    return lambda inst: None if first(inst) else test(inst)
+
+
 def commuting_assumptions(start_key: str) -> tuple[Assumption, ...]:
+    shapes = _shapes(start_key)
     return (
-        Assumption(f"shapes: A is m x n x n, y has m entries, {start_key} is n x n", _shapes(start_key)),
-        Assumption("the A_i are symmetric", _symmetric),
-        Assumption(f"the A_i and {start_key} commute (jointly diagonalizable)", _commuting(start_key)),
-        Assumption(f"{start_key} is symmetric positive definite (a full-rank start)", _positive_definite(start_key)),
+        Assumption(f"shapes: A is m x n x n, y has m entries, {start_key} is n x n", shapes),
+        Assumption("the A_i are symmetric", after(shapes, _symmetric)),
+        Assumption(f"the A_i and {start_key} commute (jointly diagonalizable)", after(shapes, _commuting(start_key))),
+        Assumption(f"{start_key} is symmetric positive definite (a full-rank start)", after(shapes, _positive_definite(start_key))),
         Assumption("y is reachable: A(X) = y for a positive definite X commuting with the A_i (m < n, independent)",
-                   _reachable(start_key)),
+                   after(shapes, _reachable(start_key))),
     )
