@@ -240,29 +240,31 @@ def psd_factor_gd(op: Measurements, y: np.ndarray, U0: np.ndarray, step: float, 
     every = max(1, max_steps // n_history)
     stop, k = "budget", 0
     max_abs = float(np.max(np.abs(U)))
-    for k in range(1, max_steps + 1):
-        r = op.measure(U @ U.T) - y
-        rn = float(np.linalg.norm(r))
-        S = op.adjoint(r)
-        Gr = 2.0 * S @ U
-        if rn <= residual_target:
-            stop, k = "residual", k - 1
-            break
-        if stationary_rtol is not None and np.linalg.norm(Gr) <= stationary_rtol * 2 * np.linalg.norm(S) * np.linalg.norm(U):
-            stop, k = "stationary", k - 1
-            break
-        U = U - step * Gr
-        if not np.all(np.isfinite(U)):
-            stop = "failed"
-            break
-        if k % every == 0:
-            hist_t.append(k)
-            hist_X.append(U @ U.T)
-            max_abs = max(max_abs, float(np.max(np.abs(U))))
-    X = U @ U.T
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging step is reported as stop = 'failed'
+        for k in range(1, max_steps + 1):
+            r = op.measure(U @ U.T) - y
+            rn = float(np.linalg.norm(r))
+            S = op.adjoint(r)
+            Gr = 2.0 * S @ U
+            if rn <= residual_target:
+                stop, k = "residual", k - 1
+                break
+            if stationary_rtol is not None and np.linalg.norm(Gr) <= stationary_rtol * 2 * np.linalg.norm(S) * np.linalg.norm(U):
+                stop, k = "stationary", k - 1
+                break
+            U = U - step * Gr
+            if not np.all(np.isfinite(U)):
+                stop = "failed"
+                break
+            if k % every == 0:
+                hist_t.append(k)
+                hist_X.append(U @ U.T)
+                max_abs = max(max_abs, float(np.max(np.abs(U))))
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = U @ U.T
+        res = float(np.linalg.norm(op.measure(X) - y))
     hist_t.append(k)
     hist_X.append(X)
-    res = float(np.linalg.norm(op.measure(X) - y))
     return Run(factors=[U], X=X, t=float(k), residual=res, converged=stop in ("residual", "stationary"), stop=stop,
                steps=k, history_t=np.array(hist_t, float), history_X=np.array(hist_X),
                max_abs=max(max_abs, float(np.max(np.abs(U)))), info={"step": step, "method": "GD"})
@@ -391,24 +393,26 @@ def deep_product_gd(op: Measurements, y: np.ndarray, factors0: Sequence[np.ndarr
     every = max(1, max_steps // n_history)
     stop, k = "budget", 0
     max_abs = max(float(np.max(np.abs(F))) for F in fs)
-    for k in range(1, max_steps + 1):
-        r = op.measure(W) - y
-        if float(np.linalg.norm(r)) <= residual_target:
-            stop, k = "residual", k - 1
-            break
-        grads = deep_gradients(fs, op.adjoint(r))
-        fs = [F - step * g for F, g in zip(fs, grads)]
-        W = product(fs)
-        if not np.all(np.isfinite(W)):
-            stop = "failed"
-            break
-        if k % every == 0:
-            hist_t.append(k)
-            hist_X.append(W)
-            max_abs = max(max_abs, max(float(np.max(np.abs(F))) for F in fs))
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging step is reported as stop = 'failed'
+        for k in range(1, max_steps + 1):
+            r = op.measure(W) - y
+            if float(np.linalg.norm(r)) <= residual_target:
+                stop, k = "residual", k - 1
+                break
+            grads = deep_gradients(fs, op.adjoint(r))
+            fs = [F - step * g for F, g in zip(fs, grads)]
+            W = product(fs)
+            if not np.all(np.isfinite(W)):
+                stop = "failed"
+                break
+            if k % every == 0:
+                hist_t.append(k)
+                hist_X.append(W)
+                max_abs = max(max_abs, max(float(np.max(np.abs(F))) for F in fs))
     hist_t.append(k)
     hist_X.append(W)
-    res = float(np.linalg.norm(op.measure(W) - y))
+    with np.errstate(over="ignore", invalid="ignore"):
+        res = float(np.linalg.norm(op.measure(W) - y))
     return Run(factors=fs, X=W, t=float(k), residual=res, converged=stop == "residual", stop=stop, steps=k,
                history_t=np.array(hist_t, float), history_X=np.array(hist_X), max_abs=max_abs,
                info={"step": step, "method": "GD", "depth": len(fs)})

@@ -7,9 +7,12 @@ L(U U^T) = 1/2 ||A(U U^T) - y||^2 converges to argmin ||X||_* s.t. A(X) = y, X P
 commuting A_i (``matrix-sensing-commuting-nuclear-norm``); refuted in general by Li, Luo, Lyu 2021
 (greedy low-rank learning) and, for deep factorizations, questioned by Arora et al. 2019 and
 Razin & Cohen 2020 (``matrix-completion-not-nuclear-norm``). So it is encoded as ``open``: the check
-measures, at the smallest start scale, the relative Frobenius distance ||X(inf) - X_nuc|| / ||X_nuc||
-(the gap; the relative nuclear-norm excess and both quantities at the larger scales are details and a
-figure), against a stated threshold of 1% of ||X_nuc||.
+measures, at the smallest start scale, how far the end point X is from being a min nuclear norm
+solution -- gap = max(|relative nuclear-norm excess|, relative residual ||A(X) - y|| / ||y||): X is in
+argmin ||X||_* s.t. A(X) = y iff both vanish (the minimizer need not be unique: with commuting A_i the
+optimal face has free off-diagonal entries, so a Frobenius distance to one SDP solution is reported as a
+detail only) -- against a stated threshold of 1e-2. The measurement at the larger start scales is a
+detail and a figure.
 
 Calibrations (the measurement discriminates): *near* -- commuting A_i with an isotropic start, where
 the theorem gives a distance of order alpha^(min s_j) (reduced-cost margin >= 0.5 by construction),
@@ -121,9 +124,9 @@ def check_conjecture(inst, stmt) -> Evidence:
     dist = [float(np.linalg.norm(r.X - X_ref)) / scale for r in runs]
     excess = [(nuc(r.X) - ref_nuc) / ref_nuc for r in runs]
     last = runs[-1]
-    gap = dist[-1]
     y = np.asarray(inst["y"], float)
     rel_res = last.residual / max(float(np.linalg.norm(y)), 1e-300)
+    gap = max(abs(excess[-1]), rel_res)
     kind = ("completion" if op_of(inst).completion else "sensing") + (" PSD" if psd else f", depth {int(inst.get('depth', 2))}")
     label = f"{kind}, n={op_of(inst).shape[0]}, m={op_of(inst).m}" + (
         f", start rank {int(inst['start_rank'])}" if int(inst.get("start_rank", 0)) else "")
@@ -133,8 +136,9 @@ def check_conjecture(inst, stmt) -> Evidence:
                  "log", "log")
     return Evidence(
         gap=gap, tolerance=THRESHOLD,
-        tolerance_reason=("stated threshold: 1% of ||X_nuc||_F separates landing on the min-nuclear-norm solution from "
-                          "landing elsewhere (the commuting calibration, where the theorem holds, measures far below it)"),
+        tolerance_reason=("stated threshold 1e-2 on max(|relative nuclear-norm excess|, relative residual): it separates "
+                          "landing on a min-nuclear-norm solution from landing elsewhere (the commuting calibration, where "
+                          "the theorem holds, measures far below it; the runs stop at relative residual <= residual_rtol)"),
         certificates=[cert], converged=all(r.converged for r in runs),
         convergence_note=f"smallest scale: stopped by {last.stop} at {last.t:.3g}, relative residual {rel_res:.1e}",
         timings={"dynamics": t1 - t0, "reference": t2 - t1}, figures=[fig],
@@ -209,9 +213,10 @@ def _near_strategy():
 def _claims():
     return (Claim(
         id="matrix-sensing-nuclear-norm-conjecture",
-        title="Gunasekar's conjecture, Gaussian sensing: distance of the small-start flow's limit to the min nuclear norm solution",
+        title="Gunasekar's conjecture, Gaussian sensing: how far the small-start flow's limit is from a min nuclear norm solution",
         statement=("(open) for a full-rank start U0 of vanishing scale, gradient flow on 1/2 ||A(U U^T) - y||^2 lands on "
-                   "argmin ||X||_* s.t. A(X) = y, X PSD; measured: ||X(inf) - X_nuc||_F / ||X_nuc||_F at the smallest start scale"),
+                   "argmin ||X||_* s.t. A(X) = y, X PSD; measured at the smallest start scale: max(|(||X||_* - min ||X||_*) / "
+                   "min ||X||_*|, ||A(X) - y|| / ||y||)"),
         source=SRC,
         assumptions=(Assumption("measurements: A (m x n1 x n2, independent, m < n1 n2) or distinct completion entries", _operator_ok),
                      Assumption("psd = 1 needs square symmetric A_i and depth 2", after(_operator_ok, _psd_ok)),

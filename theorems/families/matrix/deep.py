@@ -38,7 +38,6 @@ from solvers.certify.completion_2x2 import bound_along_trajectory
 
 from ...contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Resolution, Series, Verdict
 from ...memo import memo
-from ...resolution import shift
 from ...strategies.matrix_sensing import completion_2x2_instances, singular_value_instances
 from .common import EPS, F_DEPTH, F_ISEED, F_W0, FAMILY, balanced_start, op_of
 
