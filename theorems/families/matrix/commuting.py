@@ -290,6 +290,19 @@ def check_deep(inst, stmt) -> Evidence:
 
 # ---- claims -------------------------------------------------------------------------------------
 
+def _deep_showcase():
+    """The figure instance (depth 3, n = 4, m = 2, start scale 0.2): the family's singular-value figure
+    shows it next to the depth-2 showcase of ``deep-matrix-factorization-singular-values``."""
+    from ...strategies.matrices import haar_orthonormal
+    from ...strategies.matrix_sensing import embed, lp_vertex_system
+
+    rng = np.random.default_rng(2019)
+    Q = haar_orthonormal(rng, 4, 4)
+    a, y, _, _ = lp_vertex_system(rng, 2, 4, 0.3, 1.2)
+    x0 = 0.2 * np.exp(rng.uniform(-1.0, 1.0, 4))
+    return {"A": embed(a, Q), "y": y, "W0": (Q * x0) @ Q.T, "depth": 3, "seed": 0}
+
+
 def _claims():
     kl = Claim(
         id="matrix-sensing-commuting-kl-projection",
@@ -341,6 +354,7 @@ def _claims():
             Assumption("depth N in {3, ..., 6}", lambda i: None if 3 <= int(i["depth"]) <= 6 else f"depth {i['depth']}"),),
         fields=(F_A, F_Y, F_W0, F_DEPTH, F_ISEED),
         strategy=lambda: deep_commuting_instances(),
+        showcase=_deep_showcase,
         check=check_deep,
         params={"limit": one_sided_limit},
         mutants=(Mutant("notes-exponent", "exponent 1/(N-2) (a factor's, not the product's)", {"limit": notes_exponent_limit}),
