@@ -136,7 +136,7 @@ def lift_instances(draw, diagonal: bool | None = None):
     n1 = draw(st.integers(min_value=2, max_value=4))
     n2 = draw(st.integers(min_value=2, max_value=4))
     k = draw(st.integers(min_value=1, max_value=min(n1, n2)))
-    m = int(rng.integers(1, n1 * n2))
+    m = int(rng.integers(1, min(k * (n1 + n2 - k), n1 * n2 - 1) + 1))  # <= dim of the rank-k matrices, < n1 n2
     A = rng.standard_normal((m, n1, n2)) / np.sqrt(m)
     Z = rng.standard_normal((n1, k)) @ rng.standard_normal((k, n2))
     scale = 10.0 ** rng.uniform(-1.0, 0.0)
