@@ -21,7 +21,7 @@ measurements, or the RIP setting); the notes' lift [[0, A_i], [A_i^T, 0]] needs 
 """
 from __future__ import annotations
 
-CATALOGUE_ENTRY = 8  # position in ../shared/CLAIMS.md: orders claims in lists and reports
+CATALOGUE_ENTRY = 8  # catalogue entry (the order of families in lists and reports)
 
 from ...registry import register  # noqa: E402
 from .commuting import _claims as _commuting  # noqa: E402
