@@ -49,8 +49,7 @@ def _load() -> None:
         return
     from . import families
 
-    mods = [importlib.import_module(f"{families.__name__}.{m.name}")
-            for m in sorted(pkgutil.iter_modules(families.__path__), key=lambda m: m.name) if not m.name.startswith("_")]
+    mods = import_modules(families)
     # list claims in catalogue order (a family module may set CATALOGUE_ENTRY), then by module name
     rank = {}
     for k, mod in enumerate(sorted(mods, key=lambda mod: (getattr(mod, "CATALOGUE_ENTRY", 99), mod.__name__))):
@@ -61,6 +60,18 @@ def _load() -> None:
     _CLAIMS.update({i: _CLAIMS.pop(i) for i in order})
     _LOADED = True
     load_entry_points()
+
+
+def import_modules(package) -> list:
+    """Import every module of ``package`` not starting with ``_``, in name order."""
+    return [importlib.import_module(f"{package.__name__}.{m.name}")
+            for m in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name) if not m.name.startswith("_")]
+
+
+def did_you_mean(name: str, names, listing: str) -> str:
+    """A hint for an unknown name: close names, or the command that lists them."""
+    close = [n for n in names if name in n or n in name]
+    return f" (did you mean {', '.join(close[:3])}?)" if close else f" (see `{listing}`)"
 
 
 _EP_LOADED = False
@@ -102,6 +113,4 @@ def get(claim_id: str) -> Claim:
     try:
         return _CLAIMS[claim_id]
     except KeyError:
-        close = [i for i in _CLAIMS if claim_id in i or i in claim_id]
-        hint = f" (did you mean {', '.join(close[:3])}?)" if close else " (see `claims list`)"
-        raise UnknownClaim(f"unknown claim id {claim_id!r}{hint}") from None
+        raise UnknownClaim(f"unknown claim id {claim_id!r}{did_you_mean(claim_id, _CLAIMS, 'claims list')}") from None

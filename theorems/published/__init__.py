@@ -14,8 +14,6 @@ large for the quick profile ships a scaled variant under its own name, and says 
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -64,11 +62,11 @@ def _load() -> None:
     if _LOADED:
         return
     _LOADED = True
-    for m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not m.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{m.name}")
-    from ..registry import load_entry_points
+    import sys
 
+    from ..registry import import_modules, load_entry_points
+
+    import_modules(sys.modules[__name__])
     load_entry_points()
 
 
@@ -82,9 +80,10 @@ def get_published(name: str) -> Published:
     try:
         return _PUBLISHED[name]
     except KeyError:
-        close = [n for n in _PUBLISHED if name in n or n in name]
-        hint = f" (did you mean {', '.join(close[:3])}?)" if close else " (see `claims published`)"
-        raise UnknownPublished(f"unknown published configuration {name!r}{hint}") from None
+        from ..registry import did_you_mean
+
+        raise UnknownPublished(f"unknown published configuration {name!r}"
+                               f"{did_you_mean(name, _PUBLISHED, 'claims published')}") from None
 
 
 __all__ = ["Published", "UnknownPublished", "all_published", "get_published", "register_published"]
