@@ -192,6 +192,9 @@ def cmd_check(args) -> int:
         print(f"  AUDIT: {a}")
     if res.worst_path:
         print(f"  worst instance saved: {res.worst_path} (claims replay {claim.id})")
+    if res.inconclusive_path:
+        print(f"  first inconclusive instance saved: {res.inconclusive_path} "
+              f"(claims replay {claim.id} --file {res.inconclusive_path})")
     if res.counterexample_path:
         print(f"  counterexample saved: {res.counterexample_path} (claims replay {claim.id})")
     return 0 if res.in_good_standing and res.mutants_caught == len(res.mutants) else 1

@@ -106,6 +106,11 @@ class ClaimResult:
     max_ratio: float | None = None  # largest gap/tolerance the search saw
     shrink_note: str = ""
     worst_path: str | None = None  # open claims: the saved worst instance
+    inconclusive_path: str | None = None  # the first inconclusive instance, saved for replay
+
+    @property
+    def first_inconclusive(self) -> Record | None:
+        return next((r for r in self.generated if r.evidence.outcome == "inconclusive"), None)
 
     @property
     def in_good_standing(self) -> bool:
@@ -454,6 +459,12 @@ def finish_claim(claim: Claim, profile: str, found: SearchResult, t0: float, wit
         max_ratio=found.max_ratio,
         shrink_note=found.shrink_note,
     )
+    if save_counterexample and result.first_inconclusive is not None:
+        # a thorough search draws at random: without the instance an inconclusive run could not
+        # be investigated (claims replay ID --file PATH)
+        d = counterexample_dir().parent / "inconclusive"
+        d.mkdir(parents=True, exist_ok=True)
+        result.inconclusive_path = str(save_instance(result.first_inconclusive.instance, d / f"{claim.id}.npz"))
     if claim.expected == "open" and save_counterexample and result.worst is not None:
         d = counterexample_dir()
         d.mkdir(parents=True, exist_ok=True)

@@ -73,6 +73,7 @@ def claim_entry(claim: Claim, res: ClaimResult) -> dict:
         "missing_declarations": missing_declarations(claim),
         "measured": res.gap_summary() if claim.expected == "open" else None,
         "worst_instance": res.worst_path,
+        "inconclusive_instance": res.inconclusive_path,
     }
 
 
@@ -291,6 +292,9 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
             L.append(f"- Missing declaration: {a}")
         if e.get("worst_instance"):
             L.append(f"- Worst instance saved: `{e['worst_instance']}` — replay with `claims replay {e['id']}`")
+        if e.get("inconclusive_instance"):
+            L.append(f"- First inconclusive instance saved: `{e['inconclusive_instance']}` — replay with "
+                     f"`claims replay {e['id']} --file {e['inconclusive_instance']}`")
         for c in e["certificates"]:
             res = ", ".join(f"{k} {_fmt(v)}" for k, v in c["residuals"].items())
             L.append(f"- Certificate `{c['name']}`: {res} (tolerance {_fmt(c['tolerance'])}, {'valid' if c['valid'] else 'INVALID'})")
@@ -320,7 +324,10 @@ def write_report(claims: list[Claim], results: list[ClaimResult], out: Path, pro
             if r.counterexample is not None:
                 p = save_instance(r.counterexample.instance, tmp / "counterexamples" / f"{r.claim_id}.npz")
                 e["counterexample"] = str(p.relative_to(tmp))
-            elif r.expected == "open" and r.worst is not None:
+            if r.first_inconclusive is not None:
+                p = save_instance(r.first_inconclusive.instance, tmp / "inconclusive" / f"{r.claim_id}.npz")
+                e["inconclusive_instance"] = str(p.relative_to(tmp))
+            if r.counterexample is None and r.expected == "open" and r.worst is not None:
                 p = save_instance(r.worst.instance, tmp / "worst" / f"{r.claim_id}.npz")
                 e["worst_instance"] = str(p.relative_to(tmp))
         names = draw_figures(results, tmp / "figures")
