@@ -87,6 +87,9 @@ def test_defect_term_that_swallows_a_wrong_rhs_is_inconclusive():
     res = run_claim(buggy, "quick")
     assert res.verdict == Verdict.INCONCLUSIVE and not res.in_good_standing
     assert "error budget" in res.note and "exceeds what this claim resolves" in res.note
+    # the instance is kept for replay (a thorough search's draw could not be found again otherwise)
+    saved = np.load(res.inconclusive_path)
+    assert float(saved["x0"]) == res.first_inconclusive.instance["x0"]
 
 
 # ---- 3. a certificate sharing the solver's helper ----------------------------------------------
