@@ -81,3 +81,44 @@ def test_second_level_certificate_without_degenerate_points():
 def test_certificates_share_no_code_with_solvers_or_models():
     for f in (hard_margin_svm, l1_max_margin, linf_max_margin, degenerate_second_level):
         assert shared_code(f) == [], shared_code(f)
+
+
+# degenerate data from the claims' strategy on which SciPy's NNLS misses the minimizer of the LDP
+# problem (see tests/test_separable_solvers.py): 1 active support vector, 2 zero-dual margin points
+DEGENERATE_RAW = {"X": np.array([[-0.014186449077857143, -0.3469266481343082], [0.8090196046219406, 0.3144245035248998],
+                                 [-0.36111309721216533, -0.3327401990564511]]), "y": np.array([1.0, -1.0, 1.0])}
+
+
+def test_certificates_on_the_degenerate_data_set():
+    X, y = DEGENERATE_RAW["X"], DEGENERATE_RAW["y"]
+    z0 = y[0] * X[0]
+    w_hat = z0 / (z0 @ z0)
+    F = degenerate_face(X, y)
+    assert all(c.valid for c in F["certificates"]), [c.to_json() for c in F["certificates"]]
+    good = degenerate_second_level(DEGENERATE_RAW, {"w_hat": F["w_hat"], "w_tilde": F["w_tilde"]})
+    assert all(c.valid for c in good), [c.to_json() for c in good]
+    assert hard_margin_svm(DEGENERATE_RAW, {"w": w_hat}).valid
+    # what the uncorrected LDP route returned: w = Z^T a for the non-minimizing NNLS point
+    Z = signed_data(X, y)
+    u = np.array([0.0, 0.23971043306529302, 0.6737025422401749])
+    assert not hard_margin_svm(DEGENERATE_RAW, {"w": Z.T @ u / (1 - u.sum())}).valid
+    assert not hard_margin_svm(DEGENERATE_RAW, {"w": moved(w_hat, 1e-6)}).valid
+    assert not degenerate_second_level(DEGENERATE_RAW, {"w_hat": F["w_hat"], "w_tilde": moved(F["w_tilde"], 1e-6)})[1].valid
+
+
+def test_certificate_nnls_falls_back_to_bvls(monkeypatch):
+    """A non-minimizing (or failing) SciPy NNLS answer is replaced by BVLS: the certificate still
+    accepts the right answer and still rejects a wrong one."""
+    import scipy.optimize
+    X, y, w_known = separable_data(np.random.default_rng(0), 7, 4, 2, gamma=0.5)
+    raw = {"X": X, "y": y}
+    monkeypatch.setattr(scipy.optimize, "nnls", lambda A, b, maxiter=None: (np.zeros(A.shape[1]), 0.0))
+    assert hard_margin_svm(raw, {"w": w_known}).valid
+    assert not hard_margin_svm(raw, {"w": (1 + 1e-6) * w_known}).valid
+
+    def limit(A, b, maxiter=None):
+        raise RuntimeError("Maximum number of iterations reached.")
+    monkeypatch.setattr(scipy.optimize, "nnls", limit)
+    assert hard_margin_svm(raw, {"w": w_known}).valid
+    w1, _ = lp_max_margin(X, y, 1)
+    assert l1_max_margin(raw, {"w": w1}).valid and not l1_max_margin(raw, {"w": moved(w1, 1e-6)}).valid

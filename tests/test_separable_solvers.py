@@ -1,6 +1,7 @@
 """Unit tests of solvers/svm.py: the certified hard-margin SVM and the l1 / l_inf max-margin LPs."""
 import numpy as np
 import pytest
+import scipy.optimize
 
 from solvers.svm import hard_margin_svm, hard_margin_svm_dual, lp_max_margin, signed_data, svm_kkt_residuals, svm_margin
 from theorems.strategies.separable import separable_data
@@ -128,3 +129,107 @@ def test_svm_margin_and_kkt_of_an_svm_on_two_points():
     assert abs(svm_margin(X, y, w) - 1.0) < 1e-12
     res = svm_kkt_residuals(signed_data(X, y), w, a)
     assert max(res.values()) < 1e-12
+
+
+# Degenerate data drawn by the claims' strategy (1 active support vector, 2 zero-dual margin points
+# in R^2) on which SciPy 1.17's NNLS stopped at a non-minimizer of the LDP problem (relative KKT
+# violation 7.7e-2): the LDP route then disagreed with Clarabel's by 0.71 ||w|| and the first-level
+# certificate of gd-separable-degenerate-loglog failed (support_sets_differ = 1).
+DEGENERATE_X = np.array([[-0.014186449077857143, -0.3469266481343082], [0.8090196046219406, 0.3144245035248998],
+                         [-0.36111309721216533, -0.3327401990564511]])
+DEGENERATE_Y = np.array([1.0, -1.0, 1.0])
+
+
+def test_svm_certified_on_degenerate_data_where_scipy_nnls_fails():
+    from solvers.certify.svm import degenerate_second_level, hard_margin_svm as independent
+    from solvers.svm import degenerate_face, nnls_checked, nnls_kkt_violation
+    X, y = DEGENERATE_X, DEGENERATE_Y
+    Z = signed_data(X, y)
+    w, a, cert = hard_margin_svm_dual(X, y)
+    assert cert.valid, cert.to_json()
+    assert cert.residuals["support_sets_differ"] == 0.0 and cert.residuals["ldp_nnls_kkt"] < 1e-15
+    z0 = Z[0]  # the only active support vector: w_hat = z0 / ||z0||^2, the others on the margin with dual 0
+    np.testing.assert_allclose(w, z0 / (z0 @ z0), rtol=1e-13)
+    np.testing.assert_allclose(a, [1.0 / (z0 @ z0), 0.0, 0.0], rtol=1e-13)
+    np.testing.assert_allclose(Z @ w, 1.0, atol=1e-14)
+    assert independent({"X": X, "y": y}, {"w": w}).valid
+    # the LDP problem itself: the checked NNLS returns its minimizer, u = a / (1 + 1^T a)
+    E, f = np.vstack([Z.T, np.ones((1, 3))]), np.array([0.0, 0.0, 1.0])
+    u, viol = nnls_checked(E, f)
+    assert viol <= 1e-15 and nnls_kkt_violation(E, f, u) == viol
+    np.testing.assert_allclose(u, a / (1.0 + a.sum()), rtol=1e-13, atol=1e-16)
+    F = degenerate_face(X, y)
+    assert all(c.valid for c in F["certificates"]) and list(F["active"]) == [0] and list(F["degenerate"]) == [1, 2]
+    assert all(c.valid for c in degenerate_second_level({"X": X, "y": y}, {"w_hat": F["w_hat"], "w_tilde": F["w_tilde"]}))
+
+
+def test_lawson_hanson_matches_the_nnls_minimizer():
+    """Random problems (over- and under-determined) and the rank-deficient LDP matrix of degenerate
+    data: KKT conditions to round-off, and the residual of SciPy's answer where SciPy's is optimal."""
+    from solvers.svm import lawson_hanson, nnls_kkt_violation
+    rng = np.random.default_rng(0)
+    for m, n in [(6, 3), (3, 6), (5, 5), (2, 8)]:
+        A, b = rng.standard_normal((m, n)), rng.standard_normal(m)
+        x = lawson_hanson(A, b)
+        assert np.all(x >= 0) and nnls_kkt_violation(A, b, x) < 1e-14
+        x_sp = scipy.optimize.nnls(A, b)[0]
+        if nnls_kkt_violation(A, b, x_sp) < 1e-14:
+            assert abs(np.linalg.norm(A @ x - b) - np.linalg.norm(A @ x_sp - b)) < 1e-12
+    Z = signed_data(DEGENERATE_X, DEGENERATE_Y)
+    E, f = np.vstack([Z.T, np.ones((1, 3))]), np.array([0.0, 0.0, 1.0])
+    x = lawson_hanson(E, f)
+    assert nnls_kkt_violation(E, f, x) < 1e-15 and x[1] == 0.0 and x[2] == 0.0
+    # a column that duplicates one already passive (rank-deficient A): rejected, not entered on round-off
+    A = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    x = lawson_hanson(A, np.array([1.0, 2.0, 3.0]))
+    assert nnls_kkt_violation(A, np.array([1.0, 2.0, 3.0]), x) < 1e-15
+    assert np.all(lawson_hanson(A, -np.ones(3)) == 0.0)  # b in the polar cone: x = 0
+    # a column entering makes a passive coefficient negative: the step back to the boundary drops it
+    A, b = np.array([[-1.0, -2.0, 1.0], [-1.0, 2.0, -2.0], [1.0, 1.0, -1.0]]), np.array([-2.0, -1.0, -1.0])
+    x = lawson_hanson(A, b)
+    np.testing.assert_allclose(x, [0.0, 2.6, 3.2], rtol=1e-14)
+    assert nnls_kkt_violation(A, b, x) < 1e-15
+    # a negative entering tolerance lets columns with g_j <= 0 in: each gets no positive coefficient
+    # on the passive set and is rejected, so the answer is unchanged
+    np.testing.assert_allclose(lawson_hanson(A, b, tol=-1.0), x, rtol=1e-14)
+
+
+def test_polish_rejects_a_wrong_support_and_a_failing_route(monkeypatch):
+    """z1 = (1, 0), z2 = (2, 1): the SVM is w = (1, 0) with support {z1}. On the candidate support
+    {z2} the min-norm w = z2/5 violates z1's constraint; on {z1, z2} the min-norm w = (1, -1) is
+    feasible but outside the cone of z1, z2 (no a >= 0 gives it): both are rejected. A second
+    route that fails (the LDP reports infeasible) leaves the answer uncertified."""
+    from solvers import svm
+    Z = np.array([[1.0, 0.0], [2.0, 1.0]])
+    assert svm._polish(Z, np.array([0.0, 1.0])) is None
+    assert svm._polish(Z, np.array([1.0, 1.0])) is None
+    assert svm._polish(Z, np.array([0.0, 0.0])) is None and svm._polish(Z, np.full(2, np.nan)) is None
+    np.testing.assert_allclose(svm._polish(Z, np.array([1.0, 1e-7])), [1.0, 0.0], atol=1e-15)  # an interior-point 1e-7: not in S
+
+    def infeasible(Z):
+        raise RuntimeError("LDP: the constraints are infeasible (data not separable)")
+    monkeypatch.setattr(svm, "_svm_ldp_nnls", infeasible)
+    w, a, cert = svm.hard_margin_svm_dual(Z, np.ones(2))
+    np.testing.assert_allclose(w, [1.0, 0.0], atol=1e-12)
+    assert not cert.valid and cert.residuals["ldp_nnls_kkt"] == np.inf
+
+
+def test_nnls_checked_falls_back_when_scipy_is_wrong(monkeypatch):
+    """SciPy's answer is only kept if it meets the KKT conditions; a non-minimizer or an
+    iteration-limit error is replaced by the Lawson-Hanson solution."""
+    from solvers import svm
+    rng = np.random.default_rng(1)
+    A, b = rng.standard_normal((5, 4)), rng.standard_normal(5)
+    x_ref = svm.lawson_hanson(A, b)
+    monkeypatch.setattr(scipy.optimize, "nnls", lambda A, b, maxiter=None: (np.ones(A.shape[1]), 0.0))
+    x, viol = svm.nnls_checked(A, b)
+    np.testing.assert_allclose(x, x_ref, atol=1e-14)
+    assert viol < 1e-14
+
+    def limit(A, b, maxiter=None):
+        raise RuntimeError("Maximum number of iterations reached.")
+    monkeypatch.setattr(scipy.optimize, "nnls", limit)
+    x, viol = svm.nnls_checked(A, b)
+    np.testing.assert_allclose(x, x_ref, atol=1e-14)
+    w, a, cert = svm.hard_margin_svm_dual(DEGENERATE_X, DEGENERATE_Y)  # every NNLS of the solver by Lawson-Hanson
+    assert cert.valid, cert.to_json()

@@ -18,6 +18,12 @@
   the projection off span{z_i : i in A} (QR), and w_tilde = argmin ||w|| s.t. <w, P z_j> >= 1 (j in D)
   certified like the SVM on the points P z_j, plus w_tilde in range(P).
 
+NNLS: SciPy's NNLS (SciPy >= 1.15) can stop at a point that is not the minimizer (SciPy issue 25389;
+it happens on degenerate data, where margin points with zero dual have a zero NNLS gradient at the
+optimum). :func:`_nnls` checks the KKT conditions of its answer and otherwise also runs SciPy's BVLS
+(Stark & Parker 1995), keeping the smaller residual. Any lambda >= 0 is sound evidence (the residuals
+are recomputed from it); this only keeps the certificate from rejecting a right answer.
+
 Tolerance: 100 max(m, d) kappa u, kappa the condition number of the active Gram matrix Z_A Z_A^T (a
 backward-stable solve of a system of that conditioning has forward error ~ kappa u), at least 1e-10.
 A 1e-6 relative error of the answer moves the margins, the stationarity residual or the duality gap
@@ -34,6 +40,24 @@ from .common import EPS, arr
 
 ACTIVE = 1e-9  # margins within this of 1 (relative) count as on the margin
 TOL_FLOOR = 1e-10
+
+
+def _nnls(A: np.ndarray, b: np.ndarray, maxiter: int) -> np.ndarray:
+    """argmin_{x >= 0} ||A x - b||: SciPy's NNLS, checked by its KKT conditions (g = A^T (b - A x) zero on
+    x > 0, non-positive on x = 0, to 100 max(A.shape) u of ||A|| (||b|| + ||A|| ||x||)); if they fail,
+    SciPy's BVLS too, and the point with the smaller residual ||A x - b||."""
+    try:
+        x = scipy.optimize.nnls(A, b, maxiter=maxiter)[0]
+    except RuntimeError:  # iteration limit
+        x = np.zeros(A.shape[1])
+    nA = float(np.linalg.norm(A, 2))
+    g = A.T @ (b - A @ x)
+    scale = nA * (float(np.linalg.norm(b)) + nA * float(np.linalg.norm(x)))
+    viol = max(float(np.max(np.abs(g[x > 0]), initial=0.0)), float(np.max(g[x <= 0], initial=0.0)))
+    if viol <= 100.0 * max(A.shape) * EPS * scale:
+        return x
+    x2 = np.maximum(scipy.optimize.lsq_linear(A, b, bounds=(0.0, np.inf), method="bvls").x, 0.0)
+    return x2 if np.linalg.norm(A @ x2 - b) < np.linalg.norm(A @ x - b) else x
 
 
 def _signed(raw) -> np.ndarray:
@@ -56,7 +80,7 @@ def _svm_residuals(Z: np.ndarray, w: np.ndarray) -> tuple[dict[str, float], np.n
     A = np.flatnonzero(z <= 1.0 + ACTIVE)
     a = np.zeros(len(Z))
     if len(A):
-        a[A], _ = scipy.optimize.nnls(Z[A].T, w, maxiter=50 * (len(A) + len(w)))
+        a[A] = _nnls(Z[A].T, w, maxiter=50 * (len(A) + len(w)))
     pos = a > 0
     res = {
         "primal_feasibility": float(max(0.0, 1.0 - float(np.min(z)))),
@@ -91,7 +115,7 @@ def _lp_residuals(Z: np.ndarray, w: np.ndarray, p: float) -> dict[str, float]:
         rhs = np.r_[np.zeros(int((~big).sum())), 1.0]
     lam = np.zeros(len(A))
     if len(A) and M.size:
-        lam, _ = scipy.optimize.nnls(M, rhs, maxiter=50 * (len(A) + len(w) + 1))
+        lam = _nnls(M, rhs, maxiter=50 * (len(A) + len(w) + 1))
     g = ZA.T @ lam
     if p == 1:
         dual_feas = float(np.max(np.abs(g[~big]) - 1.0, initial=0.0))
