@@ -3,9 +3,9 @@
 Loss (notes 004, "linear diagonal net"; Woodworth et al. 2020): L(w) = sum_i (<beta(w), x_i> - y_i)^2
 (no 1/2), so with r = X beta - y the gradient is grad_{w+} L = 4 w+ o X^T r, grad_{w-} L = -4 w- o X^T r.
 
-* :func:`diag_net_gradient_flow` integrates dw/dt = -grad L(w) with ``scipy.integrate.solve_ivp``
-  (LSODA, analytic Jacobian) from any start (w+0, w-0), stopped by a terminal event when
-  ||X beta - y|| reaches a target residual;
+* :func:`diag_net_gradient_flow` integrates dw/dt = -grad L(w) with scipy's LSODA (analytic
+  Jacobian) from any start (w+0, w-0), stopped when ||X beta - y|| reaches a target residual
+  (:func:`integrate_to_residual`: the stop is placed on a bracket verified on the dense output);
 * :func:`diag_net_gradient_flow_reduced` integrates the same flow in its exact m-dimensional form.
   Each coordinate obeys a linear ODE given the residual r(t) = X beta - y, dw+_j/dt = -4 w+_j
   (X^T r)_j, so w+(t) = w+0 o exp(-4 X^T G(t)), w-(t) = w-0 o exp(4 X^T G(t)) with G(t) = int_0^t r,
@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.integrate
+import scipy.optimize
+
+EPS = np.finfo(float).eps
 
 
 @dataclass
@@ -90,6 +93,77 @@ def flow_rhs(X: np.ndarray, y: np.ndarray):
     return rhs, jac
 
 
+@dataclass
+class ResidualStop:
+    """An integration stopped by :func:`integrate_to_residual` (the fields of ``solve_ivp`` it uses)."""
+
+    t: np.ndarray  # accepted step times, the stop last
+    y: np.ndarray  # states at those times, one column each
+    status: int  # 1: target reached, 0: t_max reached, -1: the integrator failed
+    message: str
+    nfev: int
+    njev: int
+    nlu: int
+    located: str = ""  # how the stop was placed in the last step (see integrate_to_residual)
+
+
+def integrate_to_residual(rhs, jac, x0: np.ndarray, residual, target: float, rtol: float, atol,
+                          t_max: float, method: str = "LSODA") -> ResidualStop:
+    """Integrate dx/dt = rhs(t, x) from x0 until residual(x) <= target (or t_max).
+
+    The stepping is done here, not by ``solve_ivp``'s terminal event. ``solve_ivp`` places an event
+    by ``brentq`` on the last step's dense output over [t_old, t], taking for granted that the
+    interpolant at t_old has the sign the accepted state y_old had. It need not: LSODA's interpolant
+    reproduces y_old only to ~1 ulp, and near its floor the residual ||X beta - y|| is itself only
+    known to a few ulps of beta (w+^2 - w-^2 cancels). When the previous step ended within that noise
+    of the target, the bracket has one sign and ``brentq`` raises "f(a) and f(b) must have different
+    signs" (e.g. alpha = 4, target 1.5082e-12: residual 1.508517e-12 at y_old, 1.507120e-12 on the
+    interpolant at t_old, 1 ulp away in w).
+
+    Here the first accepted step whose state meets the target ends the run (the loss decreases along
+    gradient flow, so no earlier crossing is skipped); the crossing inside that step is then placed on
+    the dense output s -> residual(sol(s)) - target, by ``brentq`` only when the interpolant itself
+    changes sign over [t_old, t] (evaluated, not assumed: the root exists by continuity). Otherwise
+    the interpolant already meets the target at t_old (the crossing is within its 1-ulp disagreement
+    with y_old; the stop is sol(t_old)), or it misses it at t (the stop is the accepted state, whose
+    residual was computed directly). ``located`` records which."""
+    solver_class = getattr(scipy.integrate, method) if isinstance(method, str) else method
+    x0 = np.asarray(x0, float)
+    ts, xs = [0.0], [x0.copy()]
+    if residual(x0) <= target:
+        return ResidualStop(np.array(ts), np.column_stack(xs), 1, "target met at the start", 0, 0, 0, "start")
+    solver = solver_class(rhs, 0.0, x0, t_max, rtol=rtol, atol=atol, jac=jac)
+    status, located = None, ""
+    while status is None:
+        message = solver.step()
+        if solver.status == "failed":
+            status = -1
+            break
+        t, x = solver.t, solver.y
+        if residual(x) <= target:
+            status = 1
+            sol = solver.dense_output()
+            t_old = solver.t_old
+            g_old, g_new = residual(sol(t_old)) - target, residual(sol(t)) - target
+            if g_old > 0.0 >= g_new:
+                t = scipy.optimize.brentq(lambda s: residual(sol(s)) - target, t_old, t, xtol=4 * EPS, rtol=4 * EPS)
+                x, located = sol(t), "dense output root"
+            elif g_old <= 0.0:  # replaces the accepted state at t_old (1 ulp away) as the stop
+                ts.pop(), xs.pop()
+                t, x, located = t_old, sol(t_old), "dense output meets the target at the step start"
+            else:
+                located = "accepted step end"
+        elif solver.status == "finished":
+            status = 0
+        ts.append(float(t))
+        xs.append(np.array(x, float))
+    msg = {1: "The residual target was reached.", 0: "The solver successfully reached the end of the integration interval.",
+           -1: str(message)}[status]
+    return ResidualStop(np.array(ts), np.column_stack(xs), status, msg, int(solver.nfev), int(solver.njev),
+                        int(solver.nlu), located)
+
+
+
 def diag_net_gradient_flow(
     X: np.ndarray,
     y: np.ndarray,
@@ -105,8 +179,9 @@ def diag_net_gradient_flow(
 
     Default integrator: LSODA (switches to BDF when the problem turns stiff, which it does near the
     end where the flow contracts on very different time scales), with the analytic Jacobian.
-    ``converged`` requires the event to have fired and the final residual to be <= 2 x target (the
-    event is located on the dense output, the residual recomputed from the state).
+    ``converged`` requires the target to have been reached and the final residual to be <= 2 x target
+    (the stop is placed on the dense output by :func:`integrate_to_residual`, the residual recomputed
+    from the state).
 
     ``atol`` defaults to rtol times the smallest initial |weight| (weights decay geometrically
     towards 0 off the support; their *relative* accuracy is what beta needs).
@@ -117,16 +192,12 @@ def diag_net_gradient_flow(
     if atol is None:
         atol = rtol * max(float(np.min(np.abs(w0))), 1e-300) * 1e-3
 
-    def hit(_t, w):
+    def residual(w):
         wp, wm = _split(w)
-        return float(np.linalg.norm(X @ (wp * wp - wm * wm) - y)) - residual_target
+        return float(np.linalg.norm(X @ (wp * wp - wm * wm) - y))
 
-    hit.terminal = True
-    hit.direction = -1
-    sol = scipy.integrate.solve_ivp(rhs, (0.0, t_max), w0, method=method, jac=jac, rtol=rtol, atol=atol,
-                                    events=hit, dense_output=False)
-    wT = sol.y_events[0][-1] if sol.status == 1 and sol.y_events[0].size else sol.y[:, -1]
-    tT = float(sol.t_events[0][-1]) if sol.status == 1 and sol.t_events[0].size else float(sol.t[-1])
+    sol = integrate_to_residual(rhs, jac, w0, residual, residual_target, rtol, atol, t_max, method)
+    wT, tT = sol.y[:, -1], float(sol.t[-1])
     wp, wm = _split(wT)
     res = float(np.linalg.norm(X @ beta_of(wp, wm) - y))
     keep = _geometric_indices(sol.t)
@@ -140,7 +211,7 @@ def diag_net_gradient_flow(
         history_w=[_split(sol.y[:, k].copy()) for k in keep] + [(wp.copy(), wm.copy())],
         max_weight_sq=float(np.max(sol.y**2) * 2.0),
         info={"nfev": int(sol.nfev), "njev": int(sol.njev), "nlu": int(sol.nlu), "status": int(sol.status),
-              "message": str(sol.message), "rtol": rtol, "atol": atol},
+              "message": str(sol.message), "rtol": rtol, "atol": atol, "stop": sol.located},
     )
     return run
 
@@ -185,19 +256,13 @@ def diag_net_gradient_flow_reduced(
     def jac(_t, G):
         return -8.0 * (X * beta_curv(G)[1]) @ X.T
 
-    def hit(_t, G):
-        return float(np.linalg.norm(rhs(_t, G))) - residual_target
-
-    hit.terminal = True
-    hit.direction = -1
     m = X.shape[0]
     # atol: G is a time integral of the residual; its scale is set by ||y|| t at first, so an
     # absolute floor far below rtol ||G|| keeps the relative control in charge
-    sol = scipy.integrate.solve_ivp(rhs, (0.0, t_max), np.zeros(m), method=method, jac=jac, rtol=rtol,
-                                    atol=rtol * 1e-6, events=hit, dense_output=False)
-    fired = sol.status == 1 and sol.t_events[0].size
-    GT = sol.y_events[0][-1] if fired else sol.y[:, -1]
-    tT = float(sol.t_events[0][-1]) if fired else float(sol.t[-1])
+    sol = integrate_to_residual(rhs, jac, np.zeros(m), lambda G: float(np.linalg.norm(rhs(0.0, G))), residual_target,
+                                rtol, rtol * 1e-6, t_max, method)
+    fired = sol.status == 1
+    GT, tT = sol.y[:, -1], float(sol.t[-1])
 
     def weights(G):
         z = -4.0 * (X.T @ G)
@@ -216,7 +281,7 @@ def diag_net_gradient_flow_reduced(
         history_product=[a * b for a, b in hist], history_w=hist,
         max_weight_sq=float(max(np.max(a * a + b * b) for a, b in hist)),
         info={"nfev": int(sol.nfev), "njev": int(sol.njev), "nlu": int(sol.nlu), "status": int(sol.status),
-              "message": str(sol.message), "rtol": rtol, "reduced": True},
+              "message": str(sol.message), "rtol": rtol, "reduced": True, "stop": sol.located},
         beta_value=beta,
     )
     return run
