@@ -51,9 +51,10 @@ def remaining_motion(s: np.ndarray, directions: np.ndarray, mu: float) -> dict:
     # decay faster over the last window than later on (found by the thorough profile: a depth-2 conv
     # run 4% over a carry with rho alone)
     rho_c = min(SLACK * rho, 0.99)
+    # also returned: the window (w intervals, factor R in s) and s_window_start, where the two compared windows begin
     return {"carry": rho_c / (1.0 - rho_c) * m_last, "motion_last_window": m_last, "motion_prev_window": m_prev,
             "decay_per_window": m_last / max(m_prev, 1e-300), "predicted_decay": rho, "premise_ok": bool(ok),
-            "window_factor": float(s[-1] / s[-1 - w])}
+            "window_factor": float(s[-1] / s[-1 - w]), "window_intervals": w, "s_window_start": float(s[-1 - 2 * w])}
 
 
 @memo
