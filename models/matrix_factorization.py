@@ -25,6 +25,7 @@ Dynamics (pure numpy/scipy; they know nothing about where the run "should" land)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -116,6 +117,15 @@ def _keep(n: int, k: int = 150) -> np.ndarray:
 def _solve(rhs, jac, s0, t_max, rtol, atol, method, events, t_eval, log_time=False, vectorized=False):
     """solve_ivp of the autonomous s' = rhs(s); with ``log_time`` in tau = log(1 + t)
     (ds/dtau = (1 + t) rhs(s)): the same trajectory, on which slow power-law tails are smooth."""
+    for k, ev in enumerate(events or ()):
+        # a stop condition already met at t = 0 (a start that interpolates): solve_ivp only sees crossings,
+        # so it would integrate the nearly still flow to t_max; stop at the start instead
+        if getattr(ev, "terminal", False) and ev(0.0, s0) <= 0.0:
+            te = [np.zeros(0) for _ in events]
+            ye = [np.zeros((0, np.size(s0))) for _ in events]
+            te[k], ye[k] = np.zeros(1), np.asarray(s0, float)[None, :]
+            return SimpleNamespace(t=np.zeros(1), y=np.asarray(s0, float)[:, None], status=1, t_events=te, y_events=ye,
+                                   nfev=0, njev=0, message="a stop condition holds at the start")
     if log_time:
         f, J = rhs, jac
         rhs = lambda tau, s: np.exp(tau) * f(tau, s)  # noqa: E731

@@ -181,3 +181,22 @@ def test_completion_flow_2x2_keeps_det_sign():
                             atol=1e-14, log_time=True)
     dets = [np.prod([np.linalg.det(F) for F in fs]) for fs in run.history_factors]
     assert run.converged and min(dets) > 0 and abs(run.X[0, 0]) > 50
+
+
+@pytest.mark.parametrize("flow", ["deep", "psd"])
+def test_a_start_that_meets_the_residual_target_stops_at_once(flow):
+    """solve_ivp's events see crossings only: a start already within the residual target used to be
+    integrated (nearly still) to t_max. It stops at t = 0, converged, with no right-hand side evaluated."""
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((4, 3, 3)) / 2.0
+    if flow == "deep":
+        fs = balanced_factors(0.3 * np.eye(3), 3)
+        y = sensing(A).measure(product(fs)) + 1e-12
+        run = deep_product_flow(sensing(A), y, fs, 1e-9, rtol=1e-11)
+    else:
+        A = (A + np.swapaxes(A, 1, 2)) / 2.0
+        U0 = 0.3 * rng.standard_normal((3, 3))
+        y = sensing(A).measure(U0 @ U0.T) + 1e-12
+        run = psd_factor_flow(sensing(A), y, U0, 1e-9, rtol=1e-11)
+    assert run.stop == "residual" and run.converged and run.t == 0.0 and run.residual <= 1e-9
+    assert run.info["nfev"] == 0 and run.history_t.tolist() == [0.0, 0.0]
