@@ -25,7 +25,10 @@ Check power: the identity claims declare 1e-8 (a closed form scaled by 1 + 1e-8)
 quadrature to its own error estimate (the run budget); the Monte Carlo claim declares the scale
 error its Bonferroni test resolves with 200k samples per initialization (measured: 1e-2); the
 width sweeps declare the order resolution t_0.999 SE + margin allows (0.3 with 7 widths x 4 seeds,
-0.5 with 5 widths x 3 seeds; both for a steeper stated decay, see RES_SWEEP). Every reference handed to the check is certified independently
+0.5 with 5 widths x 3 seeds; both for a steeper stated decay, see RES_SWEEP); the short sweeps (linear
+part trained) estimate the slope with the lazy limit as a control variate (:mod:`.sweep`), without which
+the seed-to-seed spread of the sup error put t_0.999 SE at or over 0.5 on half the thorough instances.
+Every reference handed to the check is certified independently
 (solvers.certify.relu: the curvature spline by quadrature with zeta recomputed from sw, sb; the
 kernel interpolant with the arc-cosine kernel recomputed).
 """
@@ -47,7 +50,7 @@ from ...strategies.relu import (KERNEL_SEEDS, KERNEL_WIDTHS, SPLINE_SEEDS, SPLIN
                                 prop7_instances, spline_instances, zeta_instances)
 from .penalty import (FALSE_ALARM, IDENTITY_RTOL, KINDS, SOURCE, THM6_FORMS, ZETA_MUTANTS, check_prop7,
                       check_zeta_identity, check_zeta_monte_carlo, prop7_zeta, scaled_forms, scaled_prop7)
-from .sweep import (check_width_sweep, kernel_limit, natural_spline_limit, predicted_map, predictions, spline_limit,
+from .sweep import (LAZY_DRAWS, check_width_sweep, kernel_limit, natural_spline_limit, predicted_map, predictions, spline_limit,
                     train_sweep)
 
 # ---- assumptions / fields ----------------------------------------------------------------------
@@ -115,10 +118,12 @@ RES_FORMS = Resolution(IDENTITY_RTOL, "every closed form of zeta scaled by 1 + r
 # error of 2e-2 moves some z beyond it on every instance (measured: refuted down to 1e-2)
 RES_MC = Resolution(2e-2, "every closed form of zeta scaled by 1 + r (Monte Carlo)", scaled_forms)
 RES_PROP7 = Resolution(IDENTITY_RTOL, "Prop 7's zeta scaled by 1 + r", scaled_prop7)
-# tolerance t_0.999(26) x SE ~ 3.4 x 0.04 + margin 0.1 for 7 widths x 4 seeds, t_0.999(13) x SE ~ 3.9 x 0.07 + 0.1
-# for 5 x 3; the fitted slopes sit at -0.30..-0.45 (the error still shrinks a little slower than n^-1/2 over the
-# swept widths), so a faster stated decay n^(-1/2 - r) is refuted from r ~ 0.2-0.3, a slower one n^(-1/2 + r) only
-# from r ~ 0.5-0.7: the declared resolution is the former, the quantity says so
+# tolerance t_0.999(26) x SE ~ 3.4 x 0.04 + margin 0.1 for 7 widths x 4 seeds; the fitted slopes sit at
+# -0.30..-0.45 (the error still shrinks a little slower than n^-1/2 over the swept widths), so a faster stated
+# decay n^(-1/2 - r) is refuted from r ~ 0.2-0.3, a slower one n^(-1/2 + r) only from r ~ 0.5-0.7: the declared
+# resolution is the former, the quantity says so. The 5 x 3 sweeps (linear part trained, ~1e4 steps per run) had
+# SE 0.07-0.15 from the seed-to-seed spread of the sup error (log sd ~0.45), t_0.999(13) SE up to 0.6: now fitted
+# with the lazy-limit control variate (.sweep), t SE ~ 3.2 x 0.02-0.03 + 0.1; 0.5 kept as declared
 RES_SWEEP = Resolution(0.3, "predicted order of the sup error made steeper by r (n^(-1/2 - r))", shift("order", -1.0))
 RES_SWEEP_SHORT = Resolution(0.5, "predicted order of the sup error made steeper by r (n^(-1/2 - r))", shift("order", -1.0))
 
@@ -184,7 +189,8 @@ register(
         source=SOURCE + "; Thm 5 (other reading of the linear part)",
         assumptions=SPLINE_ASSUMPTIONS, fields=KERNEL_FIELDS,
         strategy=partial(spline_instances, widths=KERNEL_WIDTHS, n_seeds=KERNEL_SEEDS), check=check_width_sweep,
-        params={"linear": "same", "limit": kernel_limit, "order": -0.5, "label": "linear trained, vs g_K"},
+        params={"linear": "same", "limit": kernel_limit, "order": -0.5, "label": "linear trained, vs g_K",
+                "lazy_draws": LAZY_DRAWS},
         mutants=(Mutant("spline-limit", "limit = g* of Thm 5", {"limit": spline_limit, "label": "linear trained, vs g*"}),),
         kind="asymptotic", examples={"quick": 1, "thorough": 4}, mutant_instances=1,
         resolution=RES_SWEEP_SHORT, verify=certify_kernel_interpolant, **COMMON),
@@ -195,7 +201,8 @@ register(
         source=SOURCE + "; Thm 5 (note 002 states 'skip connections' without saying how they train)",
         assumptions=SPLINE_ASSUMPTIONS, fields=KERNEL_FIELDS,
         strategy=partial(spline_instances, widths=KERNEL_WIDTHS, n_seeds=KERNEL_SEEDS), check=check_width_sweep,
-        params={"linear": "same", "limit": spline_limit, "order": -0.5, "label": "linear trained, vs g*"},
+        params={"linear": "same", "limit": spline_limit, "order": -0.5, "label": "linear trained, vs g*",
+                "lazy_draws": LAZY_DRAWS},
         mutants=(Mutant("unpenalized-control", "the same check with the linear part unpenalized (the theorem's hypothesis): "
                         "must be confirmed", {"linear": "unpenalized"}, must=Verdict.CONFIRMED),),
         expected="fails", kind="asymptotic",
