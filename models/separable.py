@@ -8,6 +8,8 @@ l(z) = exp(-z) or log(1 + exp(-z)). -grad L(w) = Z^T (-l'(z)).
   step for the whole batch). Soudry et al. 2018 (Thm 3): w_t = w_hat log t + rho(t), rho bounded.
 * :func:`gradient_flow`: the gradient flow dw/dt = -grad L(w) in its own time (exp or logistic loss),
   the eta -> 0 limit of GD and heavy ball, written independently of the GD loop.
+* :func:`gradient_flow_log_time`: the same flow continued from a late state in the clock s = log t,
+  where its right-hand side stays O(1) (GD's late phase, many decades of t, at ODE cost).
 * :func:`exp_loss_flow_log_domain`: the gradient flow dw/dt = -grad L(w) reparametrized by its own
   loss level s = log(1/L(w)). Since d/dt log(1/L) = ||grad L||^2 / L,
       dw/ds = -grad L / (||grad L||^2 / L) = q / ||q||^2,   q = -grad L / L = Z^T softmax(-Z w),
@@ -74,13 +76,14 @@ def log_checkpoints(T: int, n: int) -> np.ndarray:
 
 
 def gd_separable_batched(Z, w0, eta, T: int, losses=("exp",), beta=0.0, n_checkpoints: int = 150,
-                         weights=None) -> SeparableRun:
+                         weights=None, checkpoints=None) -> SeparableRun:
     """Batched GD / heavy ball on B instances for T steps.
 
     Z: (m, d) shared by the batch or (B, m, d); w0: (B, d); eta, beta: scalars or (B,);
     losses: one name per batch row (or one for all); weights: None or (m,) positive multiplicities
     of the rows of Z (shared by the batch). Returns w at log-spaced checkpoints, shape (n, B, d),
-    and the loss values sum_i c_i l(z_i), shape (n, B).
+    and the loss values sum_i c_i l(z_i), shape (n, B). ``checkpoints``: explicit steps instead (those
+    in [1, T], and T).
     """
     w = np.array(w0, float, copy=True)
     B, d = w.shape
@@ -98,7 +101,11 @@ def gd_separable_batched(Z, w0, eta, T: int, losses=("exp",), beta=0.0, n_checkp
     cw = None if c is None else (c if shared else c[:, None])
     v = np.zeros_like(w)
     ZT = Z.T if shared else np.swapaxes(Z, 1, 2)
-    cps = log_checkpoints(T, n_checkpoints)
+    if checkpoints is None:
+        cps = log_checkpoints(T, n_checkpoints)
+    else:
+        cps = np.asarray(checkpoints, np.int64)
+        cps = np.unique(np.r_[cps[(cps >= 1) & (cps <= T)], T])
     W = np.empty((len(cps), B, d))
     # preallocated buffers: the loop is two (batched) matrix products and a few elementwise ops
     z = np.empty((B, m)) if shared else np.empty((B, m, 1))
@@ -179,6 +186,50 @@ def gradient_flow(Z, w0, t_eval, loss: str = "exp", weights=None, rtol: float = 
         W, ok, msg = w0[None, :].copy(), True, "t_eval = 0"
     return SeparableRun(t_eval, W, loss_value(W @ Z.T, loss, None if weights is None else c),
                         seconds=time.perf_counter() - t0, info={"success": ok and len(W) == len(t_eval), "message": msg})
+
+
+def gradient_flow_log_time(Z, w_start, tau_start: float, tau_eval, loss: str = "exp", weights=None, time_scale: float = 1.0,
+                           rtol: float = 1e-10, atol: float = 1e-10, method: str = "LSODA") -> SeparableRun:
+    """The gradient flow dw/dtau = Z^T (c * phi(Z w)) / time_scale followed from w(tau_start) = w_start
+    in the clock s = log tau, to the times ``tau_eval`` (> tau_start; phi as in :func:`gradient_flow`).
+
+    dw/ds = tau Z^T (c phi(Z w)) / time_scale, and tau phi(z) = exp(s - z) (exp loss) or
+    exp(s - logaddexp(0, z)) (logistic loss) is formed without overflow: on separable data the margins
+    grow like s, so the right-hand side stays O(1) while tau runs over many decades (the late phase of
+    GD / heavy ball, whose steps shrink like 1/t, in a few hundred solver steps instead of ~tau steps).
+    ``time_scale`` converts the caller's clock to the flow's own time (tau / time_scale). Returns w
+    at the sorted unique ``tau_eval`` (t), the loss there, info['success']."""
+    Z = np.asarray(Z, float)
+    c = np.exp(_log_weights(weights, Z.shape[0]))
+    if loss not in ("exp", "logistic"):
+        raise ValueError(f"unknown loss {loss!r}")
+    tau_eval = np.unique(np.asarray(tau_eval, float))
+    if tau_eval.size == 0 or not tau_eval[0] > tau_start > 0:
+        raise ValueError("tau_eval must be non-empty and after tau_start > 0")
+    tau_eval = tau_eval[np.r_[True, np.diff(np.log(tau_eval)) > 0]]  # times that coincide in s = log tau: once
+    k = math.log(time_scale)
+
+    def tphi(s, w):  # tau phi(Z w) / time_scale and its derivative in z
+        z = Z @ w
+        if loss == "exp":
+            p = np.exp(np.minimum(s - k - z, 700.0))
+            return p, -p
+        p = np.exp(np.minimum(s - k - np.logaddexp(0.0, z), 700.0))
+        return p, -p * expit(z)  # d/dz sigmoid(-z) = -sigmoid(-z) sigmoid(z)
+
+    def rhs(s, w):
+        return Z.T @ (c * tphi(s, w)[0])
+
+    def jac(s, w):
+        return (Z.T * (c * tphi(s, w)[1])) @ Z
+
+    t0 = time.perf_counter()
+    sol = scipy.integrate.solve_ivp(rhs, (math.log(tau_start), math.log(tau_eval[-1])), np.asarray(w_start, float),
+                                    method=method, t_eval=np.log(tau_eval), rtol=rtol, atol=atol, jac=jac)
+    W = sol.y.T
+    return SeparableRun(tau_eval[: len(W)], W, loss_value(W @ Z.T, loss, None if weights is None else c),
+                        seconds=time.perf_counter() - t0,
+                        info={"success": bool(sol.success) and len(W) == len(tau_eval), "message": sol.message})
 
 
 def log_inverse_loss(Z: np.ndarray, w: np.ndarray, weights=None) -> np.ndarray:

@@ -245,3 +245,29 @@ def test_gradient_flow_from_a_stiff_start_and_comoving_switch_error():
         np.testing.assert_allclose(implicit.w, fl.w, rtol=1e-6, atol=1e-7)
     with pytest.raises(ValueError):
         exp_loss_flow_comoving(Z, np.zeros(3), 5.0, w_hat)
+
+
+def test_gradient_flow_log_time_continues_the_flow_in_its_own_time():
+    """The flow followed in s = log tau (tau = time_scale x its own time) from w(tau_0) lands where the
+    flow in its own time (gradient_flow, an independent right-hand side) does, for both losses and with
+    weights; and it reaches tau = 1e15 (the plain flow would need ~1e15 time units of LSODA there)."""
+    import pytest
+    from models.separable import gradient_flow, gradient_flow_log_time
+    Z, _ = _data(12)
+    dup, c = _duplicated(Z, 2)
+    w0 = np.array([0.3, -0.2, 0.1])
+    for loss in ("exp", "logistic"):
+        for scale in (1.0, 2.5):
+            t_own = np.array([3.0, 40.0, 300.0])
+            ref = gradient_flow(Z, w0, t_own, loss, weights=c)
+            mid = gradient_flow(Z, w0, [1.0], loss, weights=c)
+            lt = gradient_flow_log_time(Z, mid.w[-1], scale * 1.0, scale * t_own, loss, weights=c, time_scale=scale)
+            assert lt.info["success"]
+            np.testing.assert_allclose(lt.w, ref.w, rtol=1e-7, atol=1e-7)
+            np.testing.assert_allclose(lt.loss, ref.loss, rtol=1e-6)
+    far = gradient_flow_log_time(dup, w0, 1.0, [1e5, 1e15], "logistic")
+    assert far.info["success"] and np.all(np.isfinite(far.w)) and far.loss[-1] < 1e-13
+    with pytest.raises(ValueError):
+        gradient_flow_log_time(Z, w0, 10.0, [5.0], "exp")
+    with pytest.raises(ValueError):
+        gradient_flow_log_time(Z, w0, 1.0, [5.0], "hinge")

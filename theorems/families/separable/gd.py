@@ -299,7 +299,8 @@ def check_rate(inst, stmt):
                           "|fitted loss order - predicted| / (0.1 + 2 se); bound = early max "
                           "+ carry x early path length of the vector whose norm is the quantity (divided by the rate), "
                           f"carry = rho_w/(1-rho_w), rho_w = tau_end^(-mu/8), mu = {mu:.2f}; runs that failed the "
-                          "statement-independent regime test re-run with tau_end x10 (x100 at most); "
+                          "statement-independent regime test re-run with tau_end x10 or at once to the horizon the flow continuing "
+                          "them forecasts (x100 at most; a forecast beyond that is reported, not run); "
                           "worst: " + (worst[1] or "")),
         certificates=[cert],
         converged=horizon_status(runs)[0],

@@ -36,6 +36,11 @@ How the GD rate checks stay honest about 1/log t (nothing here is a tuned consta
   time), at most twice (tau_end x 100) and within MAX_EXT_STEPS steps, and judged on the longer
   run. If it is still unsettled when the budget is spent, the evidence is not converged
   (inconclusive, never a pass). The checks report the horizon factor of each variant.
+* how long the transient lasts is forecast (:func:`forecast`): the run continued by the gradient
+  flow of its loss in the clock log tau (which GD follows to O(eff / tau_end)), sampled where the
+  longer run will be (:func:`checkpoints`), tells at which horizon the regime test would pass; the
+  re-run goes there at once, and a variant forecast to fail at the budget is reported as such (with
+  the horizon and the step count it would need) instead of being re-run to no avail.
 """
 from __future__ import annotations
 
@@ -43,7 +48,7 @@ import math
 
 import numpy as np
 
-from models.separable import gd_separable_batched, log_inverse_loss
+from models.separable import gd_separable_batched, gradient_flow_log_time, log_checkpoints, log_inverse_loss
 from solvers.svm import signed_data
 
 from ...memo import memo
@@ -159,42 +164,120 @@ def regime_test(tau, W, w_hat, mu, Z=None):
     return bool(decay_ok and carry_ok and share_ok and len(first) > 1 and len(second) > 1), info
 
 
+FORECAST_DECADES = 8  # how far beyond the first run the forecast looks (it only reports past the budget)
+FORECAST_GRID = 4  # candidate horizons per decade
+N_CHECKPOINTS = 150  # checkpoints of the first run (log-spaced steps)
+
+
+def checkpoints(T, Text):
+    """The checkpoint steps of a run of Text >= T steps: the first run's grid (log_checkpoints(T, 150),
+    ratio r = T^(1/149)) continued with the same ratio beyond T, and Text. Every run of an instance
+    samples the same grid, so a forecast (below) samples the path exactly where the run it forecasts
+    will: the regime test compares path lengths of a sampled, turning path, which move by a few %
+    with the sample."""
+    base = log_checkpoints(T, N_CHECKPOINTS)
+    r = math.log(max(T, 2)) / (N_CHECKPOINTS - 1)
+    J = int(math.log(max(Text, 1) / T) / r) if Text > T else 0
+    beyond = (T * np.exp(r * np.arange(1, J + 1))).astype(np.int64)
+    return np.unique(np.r_[base[base <= Text], beyond[beyond <= Text], Text])
+
+
+def forecast(inst, b, steps, W, cands):
+    """The first of the candidate run lengths ``cands`` (steps, increasing, all > steps[-1]) whose run
+    would pass :func:`regime_test`, forecast from the current run of variant b (``W`` at the
+    checkpoint ``steps``): GD up to steps[-1], the gradient flow of its loss after, from its last
+    iterate (:func:`models.separable.gradient_flow_log_time`), each candidate sampled at its own
+    :func:`checkpoints`. inf: none passes; None: the flow failed.
+
+    Why the flow forecasts GD: after step T, GD (heavy ball: once its velocity follows the gradient,
+    v ~ eta grad / (1 - beta)) is a one-step scheme of that flow with a constant flow-time step eff
+    while the flow's own time scale is tau, so its local errors ~ eff^2 ||w''|| ~ eff^2 / tau^2 sum
+    to O(eff / tau_end) over the rest of the run (on the instance of
+    tests/test_separable_rate_forecast.py, heavy ball with eff = 23.6 continued from tau_end = 2.65e5
+    by 10x: 1.1e-4 = 1.3 eff / tau_end, while rho moves by O(1)). The transient this finds is the
+    relaxation of rho = w - w_hat log tau, which in s = log tau obeys (exp loss, support vectors S,
+    duals a)
+        d rho/ds = sum_S (c_i exp(-<z_i, rho>) - a_i) z_i + (non-support terms ~ tau^-delta_j):
+    linear near w_tilde (rate >= mu), but a support vector overshot by x_i = <z_i, rho> - log(c_i/a_i)
+    >> 1 (heavy ball's first large steps) contributes only -a_i z_i and relaxes LINEARLY in s, at
+    rate ~ a_i ||P z_i||^2 (P: off the other support vectors), i.e. for ~ x_i / (a_i ||P z_i||^2)
+    e-folds of tau; the regime test needs that over before the early window tau_end^(1/2). The
+    forecast only decides how far to run GD (and whether the budget can reach it): a variant is
+    still judged on its own GD path."""
+    run, eff = gd_runs(inst)
+    T = int(run.t[-1])
+    Z, s2, etas, betas = _step_sizes(inst)
+    w_hat, a, cert, mu = svm_of(inst)
+    steps = np.asarray(steps, np.int64)
+    Tc = int(steps[-1])
+    grid = checkpoints(T, int(cands[-1]))
+    after = np.unique(np.r_[grid[grid > Tc], cands])
+    flow = gradient_flow_log_time(Z, W[-1], Tc * eff[b], after * eff[b], VARIANTS[b][0], weights_of(inst), time_scale=s2)
+    if not flow.info["success"] or len(flow.t) != len(after):
+        return None
+    for Text in cands:
+        S = checkpoints(T, int(Text))
+        mine, later = np.isin(steps, S), np.isin(after, S)
+        tau = np.r_[steps[mine], after[later]] * eff[b]
+        Ws = np.r_[W[mine], flow.w[later]]
+        keep = tau > 1.0
+        if regime_test(tau[keep], Ws[keep], w_hat, mu, Z)[0]:
+            return int(Text)
+    return math.inf
+
+
 @memo
 def settled_runs(inst):
     """Per variant: (tau, w, loss, settled, horizon_factor, regime_info) (memoized).
 
     Starts from :func:`gd_runs`; a variant failing :func:`regime_test` is re-run from w0 (same eta,
-    beta: the same trajectory, followed further) with HORIZON_GROWTH x the steps, until it passes,
-    tau_end has grown by MAX_HORIZON_FACTOR, or the step budget MAX_EXT_STEPS is reached. Variants
-    still unsettled are reported as not converged (inconclusive), never judged.
+    beta: the same trajectory, followed further) to the first horizon (a grid of 4 per decade of tau,
+    and the budget) at which its :func:`forecast` passes, or with HORIZON_GROWTH x the steps when the
+    forecast failed, until it passes or tau_end has grown by MAX_HORIZON_FACTOR / the step budget
+    MAX_EXT_STEPS is reached. A variant forecast to fail even at the budget is not run further (the
+    horizon it would need is reported). Variants still unsettled are reported as not converged
+    (inconclusive), never judged.
     """
     run, eff = gd_runs(inst)
     w_hat, a, cert, mu = svm_of(inst)
     Z, s2, etas, betas = _step_sizes(inst)
     T = int(run.t[-1])
-    out = []
+    budget_steps = int(min(T * MAX_HORIZON_FACTOR, MAX_EXT_STEPS))
+    grid = (T * 10.0 ** (np.arange(1, FORECAST_DECADES * FORECAST_GRID + 1) / FORECAST_GRID)).astype(np.int64)
+    out, steps = [], []
     for b in range(len(VARIANTS)):
         tau = run.t * eff[b]
         keep = tau > 1.0
         ok, info = regime_test(tau[keep], run.w[keep, b], w_hat, mu, Z)
         out.append([tau[keep], run.w[keep, b], run.loss[keep, b], ok, 1, info])
-    factor = 1
+        steps.append(run.t[keep].astype(np.int64))
     while True:
-        pending = [b for b in range(len(VARIANTS)) if not out[b][3]]
-        # the last extension may stop at the step budget (a smaller factor, if still >= 2)
-        Text = int(min(T * factor * HORIZON_GROWTH, T * MAX_HORIZON_FACTOR, MAX_EXT_STEPS))
-        if not pending or Text < 2 * T * factor:
+        pending, need = [], []
+        for b in (b for b in range(len(VARIANTS)) if not out[b][3]):
+            Tc, info = int(steps[b][-1]), out[b][5]
+            if Tc >= budget_steps:
+                continue
+            cands = np.unique(np.r_[grid[grid > Tc], budget_steps])
+            F = forecast(inst, b, steps[b], out[b][1], cands)
+            if F is not None:
+                info["forecast_steps"], info["forecast_factor"] = F, F / T  # relative to the first run
+            if F is not None and F > budget_steps:
+                info["out_of_reach"] = True
+                continue
+            pending.append(b)
+            need.append(F if F is not None else min(Tc * HORIZON_GROWTH, budget_steps))
+        if not pending:
             break
-        factor = Text / T
-        n_cp = int(150 * math.log(Text) / math.log(max(T, 2)))
+        Text = int(max(need))
         w0 = np.tile(w0_of(inst), (len(pending), 1))
         ext = gd_separable_batched(Z, w0, etas[pending], Text, losses=tuple(VARIANTS[b][0] for b in pending),
-                                   beta=betas[pending], n_checkpoints=n_cp, weights=weights_of(inst))
+                                   beta=betas[pending], checkpoints=checkpoints(T, Text), weights=weights_of(inst))
         for j, b in enumerate(pending):
             tau = ext.t * eff[b]
             keep = tau > 1.0
             ok, info = regime_test(tau[keep], ext.w[keep, j], w_hat, mu, Z)
-            out[b] = [tau[keep], ext.w[keep, j], ext.loss[keep, j], ok, round(factor, 1), info]
+            out[b] = [tau[keep], ext.w[keep, j], ext.loss[keep, j], ok, round(Text / T, 1), info]
+            steps[b] = ext.t[keep].astype(np.int64)
     return [tuple(o) for o in out]
 
 
@@ -213,9 +296,20 @@ def horizon_status(runs):
                      f"window {i['rho_tv_second_half']:.3g}/{i['rho_tv_first_half']:.3g} (decay bound "
                      f"{i['half_decay_bound']:.2f}), after/inside {i['rho_tv_late']:.3g}/{i['rho_tv_early']:.3g} "
                      f"(carry {i['carry']:.2f}), carry share of the rate bound {i.get('carry_share', 0.0):.2f} "
-                     f"(<= {SHARE_CAP} needed)")
+                     f"(<= {SHARE_CAP} needed)" + _forecast_note(i, r[0][-1] / r[4]))
     note = "; ".join(parts) if parts else ("asymptotic regime reached" + (f" (horizon extended: {', '.join(ext)})" if ext else ""))
     return not parts, note
+
+
+def _forecast_note(info, tau_base):
+    F = info.get("forecast_factor")
+    if F is None:
+        return ""
+    when = (f"still unsettled at tau_end x1e{FORECAST_DECADES}" if not math.isfinite(F) else
+            f"settles at tau_end ~ {tau_base * F:.2g} (horizon x{F:.3g}, ~{info['forecast_steps']:.2g} steps)")
+    budget = ("the run at the budget would fail the regime test: not run further" if info.get("out_of_reach") else
+              "the run at the budget was forecast to pass")
+    return f"; forecast (the flow continuing this run): {when}, {budget}"
 
 
 # ---- small helpers -----------------------------------------------------------------------------
