@@ -139,13 +139,20 @@ def _polish(Z: np.ndarray, a: np.ndarray, rel: float = 1e-6) -> np.ndarray | Non
     if not np.all(np.isfinite(a)) or a.max() <= 0:
         return None
     S = np.flatnonzero(a > rel * a.max())
-    ZS = Z[S]
-    w = np.linalg.lstsq(ZS, np.ones(len(S)), rcond=None)[0]
-    if np.min(Z @ w) < 1 - 1e-9:  # a dropped constraint is violated: the support was wrong
-        return None
-    aS, _ = nnls_checked(ZS.T, w)
-    if np.linalg.norm(ZS.T @ aS - w) > 1e-9 * np.linalg.norm(w):  # w is not in the cone of Z_S: not a KKT point
-        return None
+    while True:
+        ZS = Z[S]
+        w = np.linalg.lstsq(ZS, np.ones(len(S)), rcond=None)[0]
+        if np.min(Z @ w) < 1 - 1e-9:  # a dropped constraint is violated: the support was wrong
+            return None
+        aS, _ = nnls_checked(ZS.T, w)
+        if np.linalg.norm(ZS.T @ aS - w) <= 1e-9 * np.linalg.norm(w):
+            break
+        # w is not in the cone of Z_S: S holds a point just above the margin (an interior-point dual of
+        # ~1e-5 on a point 1e-9 off it); NNLS's support of w is strictly smaller -- polish on it
+        keep = aS > ZERO_DUAL * max(float(aS.max()), 1e-300)
+        if keep.all() or not keep.any():
+            return None
+        S = S[keep]
     out = np.zeros_like(a)
     out[S] = np.where(aS > ZERO_DUAL * aS.max(), aS, 0.0)  # NNLS round-off on a zero dual
     return out

@@ -196,13 +196,16 @@ def test_lawson_hanson_matches_the_nnls_minimizer():
 
 def test_polish_rejects_a_wrong_support_and_a_failing_route(monkeypatch):
     """z1 = (1, 0), z2 = (2, 1): the SVM is w = (1, 0) with support {z1}. On the candidate support
-    {z2} the min-norm w = z2/5 violates z1's constraint; on {z1, z2} the min-norm w = (1, -1) is
-    feasible but outside the cone of z1, z2 (no a >= 0 gives it): both are rejected. A second
-    route that fails (the LDP reports infeasible) leaves the answer uncertified."""
+    {z2} the min-norm w = z2/5 violates z1's constraint: rejected. On {z1, z2} the min-norm w = (1, -1) is
+    feasible but outside the cone of z1, z2 (no a >= 0 gives it): NNLS's support of it, {z1}, is
+    polished instead, which gives the SVM (so does an interior-point dual of 1e-5 on a point 1e-9 above
+    the margin). A second route that fails (the LDP reports infeasible) leaves the answer uncertified."""
     from solvers import svm
     Z = np.array([[1.0, 0.0], [2.0, 1.0]])
     assert svm._polish(Z, np.array([0.0, 1.0])) is None
-    assert svm._polish(Z, np.array([1.0, 1.0])) is None
+    np.testing.assert_allclose(svm._polish(Z, np.array([1.0, 1.0])), [1.0, 0.0], atol=1e-15)
+    Zn = np.array([[1.0, 0.0], [1.000000001, 1.0]])
+    np.testing.assert_allclose(svm._polish(Zn, np.array([1.0, 6.7e-5])), [1.0, 0.0], atol=1e-15)
     assert svm._polish(Z, np.array([0.0, 0.0])) is None and svm._polish(Z, np.full(2, np.nan)) is None
     np.testing.assert_allclose(svm._polish(Z, np.array([1.0, 1e-7])), [1.0, 0.0], atol=1e-15)  # an interior-point 1e-7: not in S
 
