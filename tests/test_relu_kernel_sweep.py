@@ -21,6 +21,7 @@ INST = {"x": np.array([-1.048731570525938, -0.578353410314304, -0.21740935602612
         "widths": np.array([256, 512, 1024, 2048, 4096]), "n_seeds": 3}
 
 
+@pytest.mark.thorough  # 27 trainings up to width 4096: ~32 s
 def test_thorough_inconclusive_instance_is_resolved():
     claim = registry.get("relu-kernel-interpolant-when-linear-trained")
     ev = claim.evaluate(dict(INST))
