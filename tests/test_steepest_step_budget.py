@@ -59,3 +59,13 @@ def test_thorough_inconclusive_instance_is_resolved():
     assert ev.details["steps"] < ev.details["step_bound"] < SD_STEP_CAP
     assert ev.gap <= ev.tolerance
     assert sum(ev.run_budget.values()) < claim.resolution.declared  # was 3.01e-2 > 3e-2
+
+
+def test_a_run_stopped_by_the_cap_is_inconclusive_and_reports_the_steps_it_needs(monkeypatch):
+    """Beyond the cap the instance is not judged below SD_MIN_S: the note gives the bound's step count."""
+    from theorems.families.separable import steepest
+    monkeypatch.setattr(steepest, "SD_STEP_CAP", 20_000)
+    ev = registry.get("steepest-descent-l1-max-margin").evaluate(dict(INST))
+    assert ev.outcome == "inconclusive"
+    assert ev.details["steps"] == 20_000 and abs(ev.details["step_bound"] - 6.87e5) < 1e4
+    assert "takes up to 6.87e+05 steps" in ev.why()
