@@ -54,6 +54,16 @@ system that NNLS fits exactly at ANY direction with the right support (measured 
 against p = 2): it cannot discriminate. In parameter space the L D equations against m multipliers
 are overdetermined. Calibrations: depth-2 runs (the depth-2 theorem gives their limit; must measure below the
 threshold) and the l2 problem in beta space on the depth-L runs (must measure above it).
+
+Depth 2 (the near calibration): a depth-2 run is a known-true case only once it is at its limit, so it
+is measured where the depth-2 check (:func:`follow_depth2`) finds the run within RESOLUTION of the
+DFT-l1 direction (the regime and decay premises met, carry + ODE error <= RESOLUTION), not at
+S_END_DEEP; where that is out of the budget S_MAX the instance is inconclusive, with the depth-2 note.
+Found by the thorough profile (eps = 6.0e-2 > 0.03 on a calibration instance at s = 1e5): a saddle
+passage, the flow first fits the support without one of beta*'s frequencies (share 20% of its limit
+modulus at s = 1e5, gap 0.73 to beta*), and the KKT residual of that non-limit point stays ~5e-2
+(slope ~0 in log s); such a run does not reach beta* by s = 1e11 either (inconclusive). At the
+depth-2 horizon the conclusive runs measure eps ~ 5e-4..3e-3 (decay ~ s^-0.3).
 """
 from __future__ import annotations
 
@@ -156,16 +166,19 @@ def support_shares(U: np.ndarray, s: np.ndarray, beta_star: np.ndarray, w: int) 
     return int(S[j]), float(end[j]), float(np.log(end[j] / max(prev[j], 1e-300)) / np.log(s[-1] / s[-1 - w]))
 
 
-def check_depth2(inst, stmt) -> Evidence:
+def follow_depth2(inst) -> dict:
+    """The depth-2 flow followed to the first horizon whose compared windows lie past the support's
+    relaxation, and a decade further while the decay test fails or the run budget exceeds
+    RESOLUTION, up to S_MAX (module docstring). ``conclusive``: the regime and decay premises hold
+    and the carry + ODE error is within RESOLUTION, i.e. the run is within the depth-2 claim's
+    resolution of its limit direction."""
     X, y = np.asarray(inst["X"], float), np.asarray(inst["y"], float)
-    t0 = time.perf_counter()
-    beta_star, lam, cert_star = dft_reference(X, y)
+    beta_star, lam, _ = dft_reference(X, y)
     rel = relaxation(X, y)
     rate = rel["slowest"]
     q0, _ = conv_model(X, y, 2)(np.asarray(inst["theta0"], float))
     s_switch = max(5.0, float(-logsumexp(-q0)) + 5.0)  # margin_flow's switch point
     start = first_horizon(rate, s_switch)
-    t1 = time.perf_counter()
     # mu from the certified dual of the theorem's problem (statement-independent)
     bh = np.fft.fft(beta_star, norm="ortho")
     v = np.abs(np.fft.fft((y[:, None] * X).T @ lam, norm="ortho"))
@@ -180,11 +193,7 @@ def check_depth2(inst, stmt) -> Evidence:
         ode = max(1e-9, 10.0 * run.info["clock_drift"])
         if start is None or (rm["premise_ok"] and regime_ok and rm["carry"] + ode <= RESOLUTION):
             break
-    t2 = time.perf_counter()
-    b_pred, cert = stmt["limit"](X, y)
-    u = b_pred / np.linalg.norm(b_pred)
-    gaps = np.linalg.norm(Ud - u[None, :], axis=1)
-    tol = rm["carry"] + ode + cert.tolerance
+    converged = bool(start is not None and rm["premise_ok"] and regime_ok)
     regime = (f"slowest support relaxation rate k_slow = {rate:.2g} per unit s (sigma_min of the active margins' Jacobian "
               f"{rel['sigma_min']:.2g}){'; ' + rel['degenerate'] if rel['degenerate'] else ''}")
     if start is None:
@@ -201,6 +210,25 @@ def check_depth2(inst, stmt) -> Evidence:
             pace = f"; at that pace it reaches 90% near s ~ {run.s[-1] * (0.9 / share) ** (1.0 / growth):.0e}" if growth > 0 else ""
             note += (f"; support frequency {k} holds {share:.0%} of its limit modulus at s_end and grows like s^{growth:.2g} over "
                      f"the last window (the flow fitted a smaller support first and is still escaping that saddle{pace})")
+    return {"run": run, "B": B, "Ud": Ud, "rm": rm, "ode": ode, "rel": rel, "rate": rate, "regime": regime, "mu": mu,
+            "kappa": kappa, "regime_ok": regime_ok, "converged": converged, "note": note,
+            "conclusive": converged and rm["carry"] + ode <= RESOLUTION}
+
+
+def check_depth2(inst, stmt) -> Evidence:
+    X, y = np.asarray(inst["X"], float), np.asarray(inst["y"], float)
+    t0 = time.perf_counter()
+    beta_star, lam, cert_star = dft_reference(X, y)
+    relaxation(X, y)
+    t1 = time.perf_counter()
+    f = follow_depth2(inst)
+    run, Ud, rm, ode, rel, rate, regime, mu, kappa = (f[k] for k in ("run", "Ud", "rm", "ode", "rel", "rate", "regime", "mu",
+                                                                       "kappa"))
+    t2 = time.perf_counter()
+    b_pred, cert = stmt["limit"](X, y)
+    u = b_pred / np.linalg.norm(b_pred)
+    gaps = np.linalg.norm(Ud - u[None, :], axis=1)
+    tol = rm["carry"] + ode + cert.tolerance
     mod = np.abs(np.fft.fft(Ud[-1], norm="ortho"))
     ks = list(range(len(mod)))
     figs = [Figure("deeper-direction-gap", "Direction gap along the flow vs s = log(1/L)", "s = log(1/L)", "|| u(s) - u_limit ||",
@@ -220,8 +248,8 @@ def check_depth2(inst, stmt) -> Evidence:
                           f"off-support dual modulus; horizon chosen so that the windows lie past the support's relaxation, "
                           f"{regime}) + ODE error estimate {ode:.1e} + reference bound {cert.tolerance:.1e}"),
         certificates=[cert, cert_star] if cert is not cert_star else [cert],
-        converged=bool(start is not None and rm["premise_ok"] and regime_ok),
-        convergence_note=note,
+        converged=f["converged"],
+        convergence_note=f["note"],
         timings={"reference": t1 - t0, "dynamics": t2 - t1}, figures=figs,
         details={"D": X.shape[1], "kappa": kappa, "mu": mu, "decay_per_window": rm["decay_per_window"], "nfev": run.info["nfev"],
                  "s_end": float(run.s[-1]), "relaxation_rate": rate, "sigma_min": rel["sigma_min"],
@@ -235,7 +263,8 @@ def check_deep_kkt(inst, stmt) -> Evidence:
     X, y = np.asarray(inst["X"], float), np.asarray(inst["y"], float)
     depth = int(inst["depth"])
     t0 = time.perf_counter()
-    run, B = _betas(inst, S_END_DEEP)
+    f = follow_depth2(inst) if depth == 2 else None  # a known-true case only at its limit (module doc)
+    run, B = (f["run"], f["B"]) if f is not None else _betas(inst, S_END_DEEP)
     fun = conv_model(X, y, depth)
     Z = y[:, None] * X
     if stmt["problem"] == "parameter":  # min ||theta||^2 s.t. q_n >= 1: the problem the theorem's proof uses
@@ -256,7 +285,12 @@ def check_deep_kkt(inst, stmt) -> Evidence:
                           f"measured decay slope {slope:.2f} in log s; Fourier l_(2/L) residual {four['residual']:.1e} "
                           f"(support {four['support']} frequencies, {four['active']} near-active points)"),
         certificates=[], timings={"dynamics": time.perf_counter() - t0}, figures=[fig],
-        details={"depth": depth, "problem": stmt["problem"], "decay_slope": slope, "eps_end": float(r[-1]),
+        converged=f is None or f["conclusive"],
+        convergence_note=("" if f is None else
+                          f"depth 2, measured where the depth-2 claim's run is within its resolution {RESOLUTION:g} of the "
+                          f"DFT-l1 limit ({'reached' if f['conclusive'] else 'NOT reached'}: carry {f['rm']['carry']:.1e} + "
+                          f"ODE {f['ode']:.1e}; {f['note']})"),
+        details={"depth": depth, "problem": stmt["problem"], "decay_slope": slope, "eps_end": float(r[-1]), "s_end": float(run.s[-1]),
                  "delta_end": float(res[-1]["delta"]), "fourier_kkt_residual": float(four["residual"]),
                  "fourier_support": four["support"], "near_active": four["active"]},
     )
