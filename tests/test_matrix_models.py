@@ -200,3 +200,31 @@ def test_a_start_that_meets_the_residual_target_stops_at_once(flow):
         run = psd_factor_flow(sensing(A), y, U0, 1e-9, rtol=1e-11)
     assert run.stop == "residual" and run.converged and run.t == 0.0 and run.residual <= 1e-9
     assert run.info["nfev"] == 0 and run.history_t.tolist() == [0.0, 0.0]
+
+
+def test_nuclear_norm_order_on_a_slow_pre_asymptotic_instance_is_not_refuted():
+    """Thorough-profile instance (n = 4, m = 1): smallest reduced cost 0.301, the distance shrinks
+    9.84x over alpha = 1e-2..1e-6 (local slopes 0.19 -> 0.29, approaching 0.30). A fixed "shrank
+    10x" test refuted it (gap 1.5); the derived test compares min(fitted 0.250, end-point 0.248)
+    with 0.301 within 3 SE + drift + 0.02 = 0.15, and a mutant order 1 is still refuted on it."""
+    from theorems.engine import safe_evaluate
+    from theorems.families.matrix.commuting import order_one
+    from theorems.registry import get
+    inst = {
+        "A": np.array([[[0.6217289990799684, -0.18930539932147045, 0.2776797247566294, -0.017893758643332314],
+                        [-0.1893053993214705, 1.0750556297105442, 0.08100831262108811, 0.16494287745816102],
+                        [0.2776797247566294, 0.08100831262108814, 0.551246361640904, -0.027900764665125477],
+                        [-0.017893758643332258, 0.16494287745816102, -0.02790076466512542, 0.940110355155661]]]),
+        "y": np.array([0.7574862825745341]),
+        "X0": np.array([[0.8821473092733318, -0.049849194052285654, 0.35021647469970224, 0.4164415685754161],
+                        [-0.04984919405228566, 0.5557995043480622, 0.023416941903898335, -0.3453571557420396],
+                        [0.35021647469970224, 0.02341694190389835, 0.7656554940411835, 0.1990106970622597],
+                        [0.41644156857541614, -0.3453571557420397, 0.19901069706225977, 1.220005642992998]]),
+        "seed": 101221740,
+    }
+    claim = get("matrix-sensing-commuting-nuclear-norm")
+    ev = safe_evaluate(claim, inst, None)
+    assert ev.converged and ev.gap <= ev.tolerance, ev.details
+    assert 0.24 < ev.details["endpoint_order"] < 0.26
+    wrong = safe_evaluate(claim, inst, {**claim.params, "order": order_one})
+    assert wrong.gap > wrong.tolerance

@@ -53,7 +53,7 @@ from solvers.certify.diag_net import min_l1_interpolant, q_depth_interpolant
 from solvers.q_depth import Barrier, argmin_q, depth_barrier, min_l1_vertex
 
 from ..contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Resolution, Series, Verdict
-from ..fitting import loglog_slope
+from ..fitting import loglog_slope, order_interval_test
 from ..memo import memo
 from ..registry import register
 from ..resolution import perturb_limit
@@ -265,19 +265,19 @@ def check_l1_limit(inst: dict, stmt: dict) -> Evidence:
         tol = sum(budget.values()) + ORDER_MARGIN
         lo, hi = stmt["order"](D, off_corr)
         pred = 0.5 * (lo + hi)
-        miss = max(0.0, lo - slope, slope - hi)  # distance of the fitted order from the predicted interval
-        shrinks = dist[stop[-1]] <= 0.1 * dist[stop[0]]
-        gap = miss if shrinks else max(miss, 10.0 * tol)
-        per_depth[D] = {"fitted_order": slope, "predicted_order": pred, "predicted_interval": [lo, hi], "se": se, "local_slope_drift": drift,
-                        "tolerance": tol, "shrinks": bool(shrinks), "alpha_fit": [float(alphas[win[0]]), float(alphas[win[-1]])],
+        test = order_interval_test(lo, hi, fit, la, ld, tol)  # fitted and end-point order against [lo, hi]
+        gap = test.miss
+        per_depth[D] = {"fitted_order": slope, "endpoint_order": test.endpoint_slope, "predicted_order": pred,
+                        "predicted_interval": [lo, hi], "se": se, "local_slope_drift": drift,
+                        "tolerance": tol, "alpha_fit": [float(alphas[win[0]]), float(alphas[win[-1]])],
                         "smallest_certified_alpha": float(alphas[stop[-1]]), "distance_at_smallest": float(dist[stop[-1]]),
                         "first_uncertified_alpha": float(alphas[stop[-1] + 1]) if stop[-1] + 1 < len(alphas) else None}
         xs = np.exp(la)
         pred_s = f"{lo:.2f}" if hi - lo < 5e-3 else f"{lo:.2f}..{hi:.2f}"
         series.append(Series(f"D={D} fit: order {slope:.2f} (pred {pred_s})", xs.tolist(),
                              np.exp(icpt + slope * la).tolist(), "line"))
-        if sum(budget.values()) > L1_RESOLUTION:
-            unresolved.append(f"D={D} (budget {sum(budget.values()):.2f})")
+        if sum(budget.values()) > L1_RESOLUTION or not test.resolvable:
+            unresolved.append(f"D={D} (budget {sum(budget.values()):.2f}, smallest predicted order {lo:.2f})")
             per_depth[D]["judged"] = False
             continue
         per_depth[D]["judged"] = True

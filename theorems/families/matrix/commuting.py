@@ -31,7 +31,7 @@ from solvers.commuting_sensing import kl_limit, one_sided_depth_limit
 from solvers.nuclear_norm import commuting_min_trace, min_trace_psd
 
 from ...contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Resolution, Series
-from ...fitting import loglog_slope
+from ...fitting import loglog_slope, order_interval_test
 from ...memo import memo
 from ...resolution import perturb_limit
 from ...strategies.matrix_sensing import commuting_instances, deep_commuting_instances
@@ -197,17 +197,19 @@ def check_nuclear_norm(inst, stmt) -> Evidence:
     local = np.diff(ld) / np.diff(la)
     drift = float(abs(local[-1] - local[0])) if local.size >= 2 else 0.0
     tol = 3.0 * fit.se + drift + 0.02
-    miss = max(0.0, lo - fit.slope, fit.slope - hi)
-    shrinks = dist[ok[-1]] <= 0.1 * dist[ok[0]]
-    gap = miss if shrinks else max(miss, 10.0 * tol)
+    test = order_interval_test(lo, hi, fit, la, ld, tol)
     reason = ("3 SE of the log-log slope + local-slope drift over the fit + 0.02 stated margin; fit over the start "
-              f"scales {ALPHAS[ok[0]]:.0e}..{ALPHAS[ok[-1]]:.0e} whose flow error bound is <= 1% of the distance")
+              f"scales {ALPHAS[ok[0]]:.0e}..{ALPHAS[ok[-1]]:.0e} whose flow error bound is <= 1% of the distance; "
+              "order = min(fitted, end-point slope) against the lower end")
+    notes = [] if conv else ["a flow of the alpha sequence did not reach its residual target"]
+    if not test.resolvable:
+        notes.append(f"smallest predicted order {lo:.3f} <= tolerance {tol:.3f}: a plateau would pass")
     return Evidence(
-        gap=gap, tolerance=tol, tolerance_reason=reason, certificates=list(certs), converged=conv,
-        convergence_note="" if conv else "a flow of the alpha sequence did not reach its residual target",
+        gap=test.miss, tolerance=tol, tolerance_reason=reason, certificates=list(certs),
+        converged=conv and test.resolvable, convergence_note="; ".join(notes),
         timings={"flows": t1 - t0, "references": t2 - t1}, figures=[fig],
-        details={"fitted_order": fit.slope, "predicted_interval": [lo, hi], "se": fit.se, "local_slope_drift": drift,
-                 "shrinks": bool(shrinks), "distance": dist.tolist(), "nuclear_norm_excess": excess,
+        details={"fitted_order": fit.slope, "endpoint_order": test.endpoint_slope, "predicted_interval": [lo, hi],
+                 "se": fit.se, "local_slope_drift": drift, "distance": dist.tolist(), "nuclear_norm_excess": excess,
                  "alphas": ALPHAS.tolist(), "n": n, "m": A.shape[0]},
         reference={"X": X_ref, "lam": info["nu"], "psd": True},
     )
