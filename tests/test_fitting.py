@@ -33,3 +33,5 @@ def test_order_interval_uses_the_end_point_slope_and_flags_unresolvable_orders()
     plateau = order_interval_test(0.5, 0.6, loglog_slope(lx, ly, logged=True), lx, ly, 0.05)
     assert plateau.endpoint_slope < 0.26 and plateau.miss > 0.2
     assert not order_interval_test(0.04, 0.8, loglog_slope(lx, 0.04 * lx, logged=True), lx, 0.04 * lx, 0.05).resolvable
+    # a miss beyond tolerance refutes even when lo is within tolerance of 0
+    assert order_interval_test(0.04, 0.1, loglog_slope(lx, 0.5 * lx, logged=True), lx, 0.5 * lx, 0.05).resolvable

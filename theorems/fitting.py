@@ -65,7 +65,7 @@ class OrderTest:
     """A fitted order against a predicted interval [lo, hi] (:func:`order_interval_test`)."""
     miss: float  # distance of the observed order from [lo, hi] (0 inside)
     endpoint_slope: float  # log(d_last / d_first) / log(x_last / x_first): the fit-free order
-    resolvable: bool  # lo > tolerance: order lo can be told from a plateau (order 0)
+    resolvable: bool  # a miss beyond tolerance, or lo > tolerance (a pass that a plateau could not also earn)
 
 
 def order_interval_test(lo: float, hi: float, fit: LogLogFit, lx, ly, tolerance: float) -> OrderTest:
@@ -80,9 +80,9 @@ def order_interval_test(lo: float, hi: float, fit: LogLogFit, lx, ly, tolerance:
     smallest order is lo = 0.30 shrinks by 10^(-1.2) over four decades asymptotically, and by 9.84x
     pre-asymptotically (a false refutation on the thorough profile).
 
-    When lo <= tolerance the check cannot tell order lo from no decay at all (a plateau passes): the
-    instance is not resolvable and must be inconclusive, not a pass."""
+    When lo <= tolerance a pass cannot tell order lo from no decay at all (a plateau would pass too):
+    such a pass is not resolvable and must be inconclusive; a miss beyond tolerance still refutes."""
     lx, ly = np.asarray(lx, float), np.asarray(ly, float)
     end = float((ly[-1] - ly[0]) / (lx[-1] - lx[0]))
     miss = max(0.0, lo - min(fit.slope, end), fit.slope - hi)
-    return OrderTest(float(miss), end, bool(lo > tolerance))
+    return OrderTest(float(miss), end, bool(lo > tolerance or miss > tolerance))
