@@ -74,3 +74,24 @@ def test_expected_fails_control_must_be_confirmed(tmp_path, monkeypatch):
     res = run_claim(claim, "quick")
     assert res.verdict == Verdict.REFUTED and res.in_good_standing
     assert res.mutants[0].caught
+
+
+def test_inconclusive_calibration_evaluations_are_replaced_by_reserve_draws_and_reported():
+    from theorems.mutation import run_mutant
+
+    def check(inst, stmt):  # the run cannot reach its regime when x < 0: inconclusive there
+        return Evidence(gap=abs(inst["x"]), tolerance=stmt["c"], tolerance_reason="c", converged=inst["x"] >= 0,
+                        convergence_note="" if inst["x"] >= 0 else "regime not reached")
+
+    claim = _toy(check, expected="open")
+    near = Mutant("near", "c = 100", {"c": 100.0}, must=Verdict.CONFIRMED)
+    insts = [{"x": 1.0}, {"x": -1.0}, {"x": 2.0}]
+    res = run_mutant(claim, near, insts, reserve=lambda: [{"x": -3.0}, {"x": 4.0}], calibration=True)
+    assert res.caught and res.replaced == 2 and res.instances == 3 and "2 inconclusive" in res.why
+    # reserve exhausted: the inconclusive evaluation stays and the calibration does not count as caught
+    res = run_mutant(claim, near, insts, reserve=[{"x": -3.0}], calibration=True)
+    assert not res.caught and res.verdict == "inconclusive"
+    # a far calibration must still be refuted on every evaluation, replacements included
+    far = Mutant("far", "c = 0.5", {"c": 0.5})
+    res = run_mutant(claim, far, insts, reserve=[{"x": 0.1}], calibration=True)
+    assert not res.caught and res.refuted_on == 2 and res.replaced == 1

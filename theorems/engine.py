@@ -13,8 +13,8 @@ An ``expected="open"`` claim is measured, not judged: the search draws instances
 gap, so it hunts for the worst case), records every gap, saves the worst instance, and runs the
 claim's calibration controls (a known-true case near 0, a known-false case far from it).
 
-After the search (:func:`run_claim`): mutants on the mutant instances, then the resolution ladder
-(:func:`run_resolution`), then the static audit (:mod:`theorems.audit`). A claim is in good
+After the search (:func:`run_claim`): mutants on the mutant instances (:mod:`theorems.mutation`), then the resolution ladder
+(:func:`theorems.mutation.run_resolution`), then the static audit (:mod:`theorems.audit`). A claim is in good
 standing when its verdict is the expected one, its declared resolution is met and the audit is
 clean (and, for an open claim, its calibrations behave).
 """
@@ -24,20 +24,21 @@ import math
 import os
 import statistics
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import hypothesis
-from hypothesis import HealthCheck, Phase, given
+from hypothesis import given
 
 from .audit import audit
 from .contract import Claim, Evidence, Figure, Instance, Mutant, Verdict
 from .instances import save_instance
 from .memo import key_of
 from .profiles import current_profile, profile_settings
-from .resolution import rungs_from
+from .evaluation import ratio as _ratio
+from .evaluation import safe_evaluate, stable_seed
+from .mutation import MutantResult, ResolutionResult, draw_instances, run_mutant, run_resolution
 
 SHRINK_SECONDS = {"quick": 30.0, "thorough": 300.0}
 # an expected-fails claim's counterexample is the point, not a defect to minimize: a short budget
@@ -49,43 +50,6 @@ class Record:
     instance: Instance
     evidence: Evidence
     shrinking: bool  # evaluated while Hypothesis was shrinking a counterexample
-
-
-@dataclass
-class MutantResult:
-    id: str
-    description: str
-    must: str
-    verdict: str
-    caught: bool
-    instances: int
-    refuted_on: int
-    worst_ratio: float | None
-    why: str
-    calibration: bool = False
-
-    def to_json(self) -> dict:
-        return dict(self.__dict__)
-
-
-@dataclass
-class ResolutionResult:
-    """Declared vs measured resolution: ``ladder`` holds each evaluated size and whether the
-    wrong statement of that size was refuted; ``measured`` is the finest size refuted."""
-
-    declared: float
-    measured: float | None
-    quantity: str
-    ladder: list[tuple[float, bool]]
-    why: str
-
-    @property
-    def met(self) -> bool:
-        return self.measured is not None and self.measured <= self.declared * (1 + 1e-9)
-
-    def to_json(self) -> dict:
-        return {"declared": self.declared, "measured": self.measured, "quantity": self.quantity,
-                "met": self.met, "ladder": [[r, bool(ok)] for r, ok in self.ladder], "why": self.why}
 
 
 @dataclass
@@ -154,12 +118,6 @@ class ClaimResult:
         if not gaps:
             return None
         return {"n": len(gaps), "min": min(gaps), "median": statistics.median(gaps), "max": max(gaps)}
-
-
-def _ratio(e: Evidence) -> float | None:
-    if not (math.isfinite(e.gap) and math.isfinite(e.tolerance)) or e.tolerance <= 0:
-        return None
-    return e.gap / e.tolerance
 
 
 class _Counterexample(Exception):
@@ -239,21 +197,6 @@ def search(claim: Claim, statement: dict | None, profile: str, *, seed: int | No
     return SearchResult(records, ce, st["max_ratio"], note)
 
 
-def stable_seed(text: str) -> int:
-    return zlib.crc32(text.encode())
-
-
-def safe_evaluate(claim: Claim, instance: Instance, statement: dict | None, certify: bool | None = None) -> Evidence:
-    """``claim.evaluate``, with a crash of the dynamics or the solver turned into an inconclusive
-    outcome that names the error (never a pass, and the claim cannot be confirmed)."""
-    try:
-        return claim.evaluate(instance, statement, certify=certify)
-    except Exception as e:  # noqa: BLE001 - reported, not swallowed
-        msg = str(e).splitlines()[0] if str(e) else ""
-        return Evidence(gap=math.nan, tolerance=math.nan, tolerance_reason="check raised",
-                        converged=False, convergence_note=f"check raised {type(e).__name__}: {msg}"[:300])
-
-
 def verdict_of(claim: Claim, records: list[Record], counterexample: Record | None) -> tuple[Verdict, str]:
     if counterexample is not None:
         return Verdict.REFUTED, "counterexample: " + counterexample.evidence.why()
@@ -272,126 +215,6 @@ def verdict_of(claim: Claim, records: list[Record], counterexample: Record | Non
         return Verdict.MEASURED, (f"measured on {len(evaluated)} instances: gap min {gaps[0]:.2e}, median "
                                   f"{statistics.median(gaps):.2e}, max {gaps[-1]:.2e} (not judged: an open statement)")
     return Verdict.CONFIRMED, f"all {len(evaluated)} instances within tolerance, certificates valid"
-
-
-def draw_instances(claim: Claim, strategy: Callable[[], Any], n: int, profile: str) -> list[Instance]:
-    """``n`` instances from ``strategy`` (reproducible in the quick profile): a calibration's own
-    instances."""
-    out: list[Instance] = []
-
-    @hypothesis.settings(max_examples=max(1, n), derandomize=False, database=None,
-                         deadline=None, phases=(Phase.generate,), suppress_health_check=list(HealthCheck))
-    @given(strategy())
-    def collect(inst):
-        if len(out) < n:
-            out.append(inst)
-
-    if current_profile(profile) == "quick":
-        collect = hypothesis.seed(stable_seed(claim.id + "/calibration"))(collect)
-    collect()
-    return out
-
-
-def run_mutant(claim: Claim, mutant: Mutant, instances: list[Instance], reserve: list[Instance] = (),
-               calibration: bool = False) -> MutantResult:
-    """Evaluate a mutant statement with the claim's check on the given instances.
-
-    A mutant that must be refuted and survives them is tried on the ``reserve`` instances (more of
-    the claim's own generated instances) until one refutes it, as a Hypothesis search for a
-    counterexample would: a wrong statement can coincide with the right one on some instances
-    (e.g. a depth-D formula at D = 2). A *far calibration* of an open claim must instead be
-    refuted on every instance it is evaluated on (a known-false case always measures large)."""
-    certify = mutant.is_control
-    evs = [safe_evaluate(claim, inst, dict(mutant.overrides), certify=certify) for inst in instances]
-    if mutant.must == Verdict.REFUTED and not calibration:
-        for inst in reserve:
-            if any(e.outcome == "fail" for e in evs):
-                break
-            evs.append(safe_evaluate(claim, inst, dict(mutant.overrides), certify=certify))
-    evs = [e for e in evs if e.outcome != "precondition"]
-    fails = [e for e in evs if e.outcome == "fail"]
-    inconc = [e for e in evs if e.outcome == "inconclusive"]
-    if fails:
-        verdict = Verdict.REFUTED
-    elif evs and not inconc:
-        verdict = Verdict.CONFIRMED
-    else:
-        verdict = Verdict.INCONCLUSIVE
-    ratios = [r for r in (_ratio(e) for e in evs) if r is not None]
-    if mutant.must == Verdict.REFUTED:
-        caught = verdict == Verdict.REFUTED and (not calibration or len(fails) == len(evs))
-        if calibration and fails and len(fails) < len(evs):
-            shown = next(e for e in evs if e.outcome != "fail")
-        else:
-            shown = max(fails, key=lambda e: _ratio(e) or 0) if fails else (evs[0] if evs else None)
-    else:
-        caught = verdict == Verdict.CONFIRMED
-        shown = (inconc or fails or evs or [None])[0]
-    return MutantResult(
-        id=mutant.id,
-        description=mutant.description,
-        must=mutant.must.value,
-        verdict=verdict.value,
-        caught=caught,
-        instances=len(evs),
-        refuted_on=len(fails),
-        worst_ratio=max(ratios) if ratios else None,
-        why=shown.why() if shown is not None else "no instance evaluated",
-        calibration=calibration,
-    )
-
-
-def run_resolution(claim: Claim, instances: list[Instance]) -> ResolutionResult | None:
-    """Measure the check's resolution on ``instances`` (the mutant instances: no new search).
-
-    The wrong statement of size r is the claim's statement (for an expected-fails claim: its
-    corrected statement, the control) with ``resolution.mutate`` applied; it is refuted at r if
-    the check fails on one of the instances. The declared size is evaluated first; the ladder is
-    then walked toward finer sizes while they are refuted (or toward coarser ones until one is),
-    assuming, as any resolution does, that a larger error of the same kind is easier to see."""
-    res = claim.resolution
-    if res is None or claim.expected == "open":
-        return None
-    base: dict[str, Any] = {}
-    if claim.expected == "fails":
-        ctrl = claim.control
-        if ctrl is None:
-            return ResolutionResult(res.declared, None, res.quantity, [], "no control to perturb")
-        base = dict(ctrl.overrides)
-    stmt0 = {**claim.params, **base}
-    ladder: list[tuple[float, bool]] = []
-    whys: dict[float, str] = {}
-
-    def refuted(r: float) -> bool:
-        overrides = {**base, **dict(res.mutate(stmt0, r))}
-        shown = None
-        for inst in instances:
-            ev = safe_evaluate(claim, inst, overrides, certify=False)
-            if ev.outcome == "fail":
-                ladder.append((r, True))
-                whys[r] = ev.why()
-                return True
-            if shown is None and ev.outcome != "precondition":
-                shown = ev
-        ladder.append((r, False))
-        whys[r] = shown.why() if shown is not None else "no instance evaluated"
-        return False
-
-    finer, coarser = rungs_from(res.declared)
-    measured = None
-    if refuted(res.declared):
-        measured = res.declared
-        for r in finer:
-            if not refuted(r):
-                break
-            measured = r
-    else:
-        for r in coarser:
-            if refuted(r):
-                measured = r
-                break
-    why = f"at the declared size {res.declared:.0e}: " + whys[res.declared]
-    return ResolutionResult(res.declared, measured, res.quantity, sorted(ladder, reverse=True), why)
 
 
 def mutant_instances(claim: Claim, records: list[Record], counterexample: Record | None, limit: int) -> list[Instance]:
@@ -433,8 +256,11 @@ def finish_claim(claim: Claim, profile: str, found: SearchResult, t0: float, wit
         for m in claim.mutants:
             if progress:
                 progress(f"{claim.id}: {'calibration' if claim.expected == 'open' else 'mutant'} {m.id}")
-            insts = draw_instances(claim, m.strategy, k, profile) if m.strategy is not None else pool[:k]
-            reserve = [] if m.strategy is not None else pool[k:]
+            if m.strategy is not None:
+                insts = draw_instances(claim, m.strategy, k, profile)
+                reserve = (lambda m=m: draw_instances(claim, m.strategy, 2 * k, profile, salt="/reserve")[k:])
+            else:
+                insts, reserve = pool[:k], pool[k:]
             mutants.append(run_mutant(claim, m, insts, reserve, calibration=claim.expected == "open"))
         if claim.resolution is not None and claim.expected != "open":
             if progress:
@@ -500,4 +326,5 @@ def _representative_figures(records: list[Record], ce: Record | None) -> list[Fi
 
 
 __all__ = ["ClaimResult", "MutantResult", "Record", "ResolutionResult", "SearchResult", "draw_instances",
-           "finish_claim", "run_claim", "run_mutant", "run_resolution", "search", "verdict_of"]
+           "finish_claim", "run_claim", "run_mutant", "run_resolution", "safe_evaluate", "search", "stable_seed",
+           "verdict_of"]

@@ -9,7 +9,7 @@ common kinds of wrong statement of size ``r`` from the claim's statement (its ``
 * :func:`shift` -- an exponent, order or rate off by ``r`` (``+r``, or ``-r``);
 * :func:`scale` -- a constant scaled by ``1 + r``.
 
-The engine (:func:`theorems.engine.run_resolution`) evaluates the wrong statement of the declared
+The engine (:func:`theorems.mutation.run_resolution`) evaluates the wrong statement of the declared
 size on the mutant instances (no new search) and walks the :data:`LADDER` from there to the
 finest size still refuted: the *measured* resolution. A claim whose declared-size mutant survives
 is out of good standing, so no tolerance can be loosened past its declared resolution unnoticed.
