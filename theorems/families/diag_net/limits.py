@@ -28,8 +28,6 @@ the next-order term) + a stated margin, and the measured parts are the run budge
 """
 from __future__ import annotations
 
-CATALOGUE_ENTRY = 4  # position in the claim catalogue: orders claims in lists and reports
-
 import time
 
 import numpy as np
@@ -43,12 +41,11 @@ from solvers.q_alpha import argmin_q_alpha, argmin_q_general, interpolant_sensit
 from solvers.r_alpha import (argmin_r_alpha, quartic_largest_root, quartic_smallest_root, r_certificate,
                              r_constrained_min, r_excess, r_param)
 
-from ..contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Resolution, Series, Verdict
-from ..fitting import loglog_slope
-from ..memo import memo
-from ..registry import register
-from ..resolution import perturb_limit, scale, shift
-from ..strategies.diag_net import diag_net_system, r_values
+from ...contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Resolution, Series, Verdict
+from ...fitting import loglog_slope
+from ...memo import memo
+from ...resolution import perturb_limit, scale, shift
+from ...strategies.diag_net import diag_net_system, r_values
 
 EPS = np.finfo(float).eps
 SRC = "Woodworth et al. 2020, Thm 1 (notes 004 'linear diagonal net', 003); catalogue entry 4"
@@ -504,78 +501,79 @@ RES_ROOT = Resolution(EXACT, "root r(b) scaled by 1 + r", scaled_root)
 
 COMMON = dict(family="diag-net")
 
-register(
-    Claim("diag-net-q-alpha", "Diagonal net gradient flow lands on argmin Q_alpha", Q_STATEMENT, SRC,
-          A_SYS + (A_ALPHA,), F_SYS + (F_ALPHA,), lambda: diag_net_system(), check_limit, {"limit": limit_q},
-          (Mutant("q-sqrt-1-plus-b2", "q(b) = 1 - sqrt(1+b^2) + b asinh(b) (beta = alpha^2 sinh, constant 1 not 2)",
-                  {"limit": limit_q_sqrt1}),
-           Mutant("l1-interpolant", "the min-l1 interpolant in place of argmin Q_alpha", {"limit": limit_l1}),
-           Mutant("l2-interpolant", "the min-l2 interpolant in place of argmin Q_alpha", {"limit": limit_l2})),
-          kind="limit", examples={"quick": 6, "thorough": 40}, mutant_instances=4,
-          resolution=RES_LIMIT, verify=q_interpolant, **COMMON),
-    Claim("diag-net-general-start", "General starts: the limit is argmin sum gamma q(beta/gamma) - c beta",
-          "from (w+0, w-0): beta(inf) = argmin sum_j gamma_j q(beta_j/gamma_j) - c_j beta_j s.t. X beta = y, "
-          "gamma = |w+0 w-0|, c = log|w+0/w-0| (beta = 2 gamma sinh(X^T nu + c))", SRC,
-          A_SYS + (A_START,), F_SYS + F_START,
-          lambda: diag_net_system(general_start=True), check_limit, {"limit": limit_q},
-          (Mutant("forgets-shift-c", "drop c (start w+0 = w-0 = sqrt(gamma))", {"limit": limit_q_no_shift}),
-           Mutant("single-alpha", "one alpha^2 = mean gamma for every coordinate", {"limit": limit_q_mean_alpha})),
-          kind="limit", examples={"quick": 5, "thorough": 30}, mutant_instances=3,
-          resolution=RES_LIMIT, verify=q_interpolant, **COMMON),
-    Claim("diag-net-invariant", "w+ o w- is invariant along the flow",
-          "d/dt (w+_j w-_j) = 0 along gradient flow (so gamma = |w+0 w-0| is kept)", SRC,
-          A_SYS + (A_START,), F_SYS + F_START,
-          lambda: diag_net_system(general_start=True), check_invariant, {"invariant": invariant_product, "exponent": 1.0},
-          (Mutant("sum-of-squares", "w+^2 + w-^2 invariant instead", {"invariant": invariant_sum_squares}),),
-          kind="identity", examples={"quick": 4, "thorough": 30}, mutant_instances=2, resolution=RES_INVARIANT, **COMMON),
-    Claim("diag-net-large-alpha-l2", "alpha -> inf: the flow limit -> min-l2 interpolant at order alpha^-4",
-          "||beta_alpha(inf) - argmin_{X beta = y} ||beta||_2|| = Theta(alpha^-4) as alpha -> inf (kernel regime)", SRC,
-          A_SYS, F_SYS, lambda: diag_net_system(m_max=4, extra_max=8, fixed_alpha=1.0), check_large_alpha,
-          {"order": -4.0}, (Mutant("order-2", "order alpha^-2", {"order": -2.0}),),
-          kind="asymptotic", examples={"quick": 3, "thorough": 15}, mutant_instances=2,
-          resolution=RES_ORDER, verify=min_l2_interpolant, **COMMON),
-    Claim("diag-net-gd-misses-by-eta", "Discrete GD misses argmin Q_alpha by Theta(eta)",
-          "GD with step eta on w lands at distance Theta(eta) from argmin Q_alpha (only the flow is exact)", SRC,
-          A_SYS + (A_ALPHA,), F_SYS + (F_ALPHA,), lambda: diag_net_system(m_max=4, extra_max=6, alpha_lo=0.3, alpha_hi=1.0),
-          check_gd_eta, {"order": 1.0},
-          (Mutant("exact", "GD lands exactly (order 0 => no eta dependence... fitted order 0)", {"order": 0.0}),
-           Mutant("order-2", "GD misses by O(eta^2)", {"order": 2.0})),
-          kind="asymptotic", examples={"quick": 3, "thorough": 15}, mutant_instances=2,
-          resolution=RES_ORDER, verify=q_interpolant, **COMMON),
-    Claim("diag-net-tangent-kernel-8", "Tangent kernel at alpha 1 is 8<x, x'>",
-          "K(x, x') = <grad_w f(w0, x), grad_w f(w0, x')> = 8 alpha^2 <x, x'> at w0 = alpha 1 (8<x,x'> at alpha = 1)",
-          SRC, A_SYS, F_SYS + (F_ALPHA,), lambda: diag_net_system(fixed_alpha=1.0), check_kernel, {"constant": 8.0},
-          (Mutant("notes-4", "the notes' 4<x,x'>", {"constant": 4.0}),),
-          kind="identity", examples={"quick": 4, "thorough": 20}, mutant_instances=2, resolution=RES_KERNEL, **COMMON),
-    Claim("diag-net-tangent-kernel-4", "Notes 004: tangent kernel 4<x, x'> (erratum)",
-          "K_0(x, x') = 4<x, x'> at w0 = 1 (notes 004, 'Kernel Regime with NTK')",
-          "notes 004 p. 'linear diagonal net', kernel regime", A_SYS, F_SYS + (F_ALPHA,),
-          lambda: diag_net_system(fixed_alpha=1.0), check_kernel, {"constant": 4.0},
-          (Mutant("corrected-8", "the corrected constant 8", {"constant": 8.0}, must=Verdict.CONFIRMED),),
-          expected="fails", kind="identity",
-          erratum="K_0(x, x') = 8<x, x'>: both w+ and w- contribute 4<x, x'> (grad = (2 x, -2 x) at w = 1)",
-          examples={"quick": 3, "thorough": 10}, mutant_instances=2, resolution=RES_KERNEL, **COMMON),
-    Claim("diag-net-r-alpha-quartic", "r(b) = smallest real root of the quartic = constrained minimum",
-          "R_alpha(beta) = min{||w - alpha 1||^2 : w+^2 - w-^2 = beta} = alpha^2 sum r(beta/alpha^2), r(b) the smallest "
-          "real root of r^4 - 6r^3 + (12-2b^2)r^2 - (8+10b^2)r + b^2 + b^4", SRC_R,
-          (A_ALPHA,), (Field("b", 1, "values of b"), F_ALPHA), lambda: r_values(), check_r_identity,
-          {"root": quartic_smallest_root},
-          (Mutant("largest-root", "the largest real root of the quartic", {"root": quartic_largest_root}),),
-          kind="identity", examples={"quick": 6, "thorough": 50}, mutant_instances=3,
-          resolution=RES_ROOT, verify=quartic_root, **COMMON),
-    Claim("diag-net-r-alpha-to-l1", "R_alpha(beta) -> ||beta||_1 as alpha -> 0, at order alpha",
-          "R_alpha(beta) = ||beta||_1 - 2 alpha sum sqrt|beta_j| + O(alpha^2)", SRC_R,
-          (A_ALPHA,), (Field("b", 1, "beta"), F_ALPHA), lambda: r_values(), check_r_to_l1, {"order": 1.0},
-          (Mutant("order-2", "order alpha^2", {"order": 2.0}),),
-          kind="asymptotic", examples={"quick": 4, "thorough": 20}, mutant_instances=2,
-          resolution=RES_ORDER, verify=quartic_root, **COMMON),
-    Claim("diag-net-r-alpha-is-not-q-alpha", "Implicit bias is not explicit l2 in parameter space",
-          "gradient flow limit from alpha 1 = argmin R_alpha(beta) s.t. X beta = y (false: it is argmin Q_alpha)", SRC_R,
-          A_SYS + (A_ALPHA,), F_SYS + (F_ALPHA,), lambda: diag_net_system(alpha_lo=0.1, alpha_hi=3.0), check_limit,
-          {"limit": limit_r},
-          (Mutant("q-alpha-control", "argmin Q_alpha (the theorem)", {"limit": limit_q}, must=Verdict.CONFIRMED),),
-          expected="fails", kind="limit",
-          erratum="the flow limit is argmin Q_alpha, not argmin R_alpha",
-          examples={"quick": 3, "thorough": 20}, mutant_instances=2,
-          resolution=RES_LIMIT, verify=q_interpolant, **COMMON),
-)
+def _claims():
+    return (
+        Claim("diag-net-q-alpha", "Diagonal net gradient flow lands on argmin Q_alpha", Q_STATEMENT, SRC,
+              A_SYS + (A_ALPHA,), F_SYS + (F_ALPHA,), lambda: diag_net_system(), check_limit, {"limit": limit_q},
+              (Mutant("q-sqrt-1-plus-b2", "q(b) = 1 - sqrt(1+b^2) + b asinh(b) (beta = alpha^2 sinh, constant 1 not 2)",
+                      {"limit": limit_q_sqrt1}),
+               Mutant("l1-interpolant", "the min-l1 interpolant in place of argmin Q_alpha", {"limit": limit_l1}),
+               Mutant("l2-interpolant", "the min-l2 interpolant in place of argmin Q_alpha", {"limit": limit_l2})),
+              kind="limit", examples={"quick": 6, "thorough": 40}, mutant_instances=4,
+              resolution=RES_LIMIT, verify=q_interpolant, **COMMON),
+        Claim("diag-net-general-start", "General starts: the limit is argmin sum gamma q(beta/gamma) - c beta",
+              "from (w+0, w-0): beta(inf) = argmin sum_j gamma_j q(beta_j/gamma_j) - c_j beta_j s.t. X beta = y, "
+              "gamma = |w+0 w-0|, c = log|w+0/w-0| (beta = 2 gamma sinh(X^T nu + c))", SRC,
+              A_SYS + (A_START,), F_SYS + F_START,
+              lambda: diag_net_system(general_start=True), check_limit, {"limit": limit_q},
+              (Mutant("forgets-shift-c", "drop c (start w+0 = w-0 = sqrt(gamma))", {"limit": limit_q_no_shift}),
+               Mutant("single-alpha", "one alpha^2 = mean gamma for every coordinate", {"limit": limit_q_mean_alpha})),
+              kind="limit", examples={"quick": 5, "thorough": 30}, mutant_instances=3,
+              resolution=RES_LIMIT, verify=q_interpolant, **COMMON),
+        Claim("diag-net-invariant", "w+ o w- is invariant along the flow",
+              "d/dt (w+_j w-_j) = 0 along gradient flow (so gamma = |w+0 w-0| is kept)", SRC,
+              A_SYS + (A_START,), F_SYS + F_START,
+              lambda: diag_net_system(general_start=True), check_invariant, {"invariant": invariant_product, "exponent": 1.0},
+              (Mutant("sum-of-squares", "w+^2 + w-^2 invariant instead", {"invariant": invariant_sum_squares}),),
+              kind="identity", examples={"quick": 4, "thorough": 30}, mutant_instances=2, resolution=RES_INVARIANT, **COMMON),
+        Claim("diag-net-large-alpha-l2", "alpha -> inf: the flow limit -> min-l2 interpolant at order alpha^-4",
+              "||beta_alpha(inf) - argmin_{X beta = y} ||beta||_2|| = Theta(alpha^-4) as alpha -> inf (kernel regime)", SRC,
+              A_SYS, F_SYS, lambda: diag_net_system(m_max=4, extra_max=8, fixed_alpha=1.0), check_large_alpha,
+              {"order": -4.0}, (Mutant("order-2", "order alpha^-2", {"order": -2.0}),),
+              kind="asymptotic", examples={"quick": 3, "thorough": 15}, mutant_instances=2,
+              resolution=RES_ORDER, verify=min_l2_interpolant, **COMMON),
+        Claim("diag-net-gd-misses-by-eta", "Discrete GD misses argmin Q_alpha by Theta(eta)",
+              "GD with step eta on w lands at distance Theta(eta) from argmin Q_alpha (only the flow is exact)", SRC,
+              A_SYS + (A_ALPHA,), F_SYS + (F_ALPHA,), lambda: diag_net_system(m_max=4, extra_max=6, alpha_lo=0.3, alpha_hi=1.0),
+              check_gd_eta, {"order": 1.0},
+              (Mutant("exact", "GD lands exactly (order 0 => no eta dependence... fitted order 0)", {"order": 0.0}),
+               Mutant("order-2", "GD misses by O(eta^2)", {"order": 2.0})),
+              kind="asymptotic", examples={"quick": 3, "thorough": 15}, mutant_instances=2,
+              resolution=RES_ORDER, verify=q_interpolant, **COMMON),
+        Claim("diag-net-tangent-kernel-8", "Tangent kernel at alpha 1 is 8<x, x'>",
+              "K(x, x') = <grad_w f(w0, x), grad_w f(w0, x')> = 8 alpha^2 <x, x'> at w0 = alpha 1 (8<x,x'> at alpha = 1)",
+              SRC, A_SYS, F_SYS + (F_ALPHA,), lambda: diag_net_system(fixed_alpha=1.0), check_kernel, {"constant": 8.0},
+              (Mutant("notes-4", "the notes' 4<x,x'>", {"constant": 4.0}),),
+              kind="identity", examples={"quick": 4, "thorough": 20}, mutant_instances=2, resolution=RES_KERNEL, **COMMON),
+        Claim("diag-net-tangent-kernel-4", "Notes 004: tangent kernel 4<x, x'> (erratum)",
+              "K_0(x, x') = 4<x, x'> at w0 = 1 (notes 004, 'Kernel Regime with NTK')",
+              "notes 004 p. 'linear diagonal net', kernel regime", A_SYS, F_SYS + (F_ALPHA,),
+              lambda: diag_net_system(fixed_alpha=1.0), check_kernel, {"constant": 4.0},
+              (Mutant("corrected-8", "the corrected constant 8", {"constant": 8.0}, must=Verdict.CONFIRMED),),
+              expected="fails", kind="identity",
+              erratum="K_0(x, x') = 8<x, x'>: both w+ and w- contribute 4<x, x'> (grad = (2 x, -2 x) at w = 1)",
+              examples={"quick": 3, "thorough": 10}, mutant_instances=2, resolution=RES_KERNEL, **COMMON),
+        Claim("diag-net-r-alpha-quartic", "r(b) = smallest real root of the quartic = constrained minimum",
+              "R_alpha(beta) = min{||w - alpha 1||^2 : w+^2 - w-^2 = beta} = alpha^2 sum r(beta/alpha^2), r(b) the smallest "
+              "real root of r^4 - 6r^3 + (12-2b^2)r^2 - (8+10b^2)r + b^2 + b^4", SRC_R,
+              (A_ALPHA,), (Field("b", 1, "values of b"), F_ALPHA), lambda: r_values(), check_r_identity,
+              {"root": quartic_smallest_root},
+              (Mutant("largest-root", "the largest real root of the quartic", {"root": quartic_largest_root}),),
+              kind="identity", examples={"quick": 6, "thorough": 50}, mutant_instances=3,
+              resolution=RES_ROOT, verify=quartic_root, **COMMON),
+        Claim("diag-net-r-alpha-to-l1", "R_alpha(beta) -> ||beta||_1 as alpha -> 0, at order alpha",
+              "R_alpha(beta) = ||beta||_1 - 2 alpha sum sqrt|beta_j| + O(alpha^2)", SRC_R,
+              (A_ALPHA,), (Field("b", 1, "beta"), F_ALPHA), lambda: r_values(), check_r_to_l1, {"order": 1.0},
+              (Mutant("order-2", "order alpha^2", {"order": 2.0}),),
+              kind="asymptotic", examples={"quick": 4, "thorough": 20}, mutant_instances=2,
+              resolution=RES_ORDER, verify=quartic_root, **COMMON),
+        Claim("diag-net-r-alpha-is-not-q-alpha", "Implicit bias is not explicit l2 in parameter space",
+              "gradient flow limit from alpha 1 = argmin R_alpha(beta) s.t. X beta = y (false: it is argmin Q_alpha)", SRC_R,
+              A_SYS + (A_ALPHA,), F_SYS + (F_ALPHA,), lambda: diag_net_system(alpha_lo=0.1, alpha_hi=3.0), check_limit,
+              {"limit": limit_r},
+              (Mutant("q-alpha-control", "argmin Q_alpha (the theorem)", {"limit": limit_q}, must=Verdict.CONFIRMED),),
+              expected="fails", kind="limit",
+              erratum="the flow limit is argmin Q_alpha, not argmin R_alpha",
+              examples={"quick": 3, "thorough": 20}, mutant_instances=2,
+              resolution=RES_LIMIT, verify=q_interpolant, **COMMON),
+    )
