@@ -11,8 +11,8 @@ Phi_q(sigma_r(t)) - Phi_q(sigma_r(0)) = -c I_r(t), Phi_q(s) = s^(1-2q)/(1-2q) (l
 predicted sigma_r(t) is compared with the SVD of W(t) at every recorded time.
 
 Horizon and window. The identity holds at every t, so what is checked is a window [0, T*]. The run
-stops at the residual 1e-3 ||y||, at t = 1e6, or where sigma_k leaves the product's resolution (below). It need not reach the residual: from a balanced start
-det W_j keeps its sign, and a depth N >= 3 flow can settle on a rank-deficient critical point with
+stops at the residual 1e-3 ||y||, at t = 1e6, or where sigma_k leaves the product's resolution
+(below). It need not reach the residual: from a balanced start det W_j keeps its sign, and a depth N >= 3 flow can settle on a rank-deficient critical point with
 L > 0 (G = g u_k v_k^T, g > 0, so sigma_k' = -N sigma_k^(2 - 2/N) g: sigma_k ~ t^(-N/(N-2)) -> 0; the
 thorough profile's 2 x 2 depth-4 sensing instance ends at residual 0.226, G = 0.0569 u_2 v_2^T,
 sigma_2 ~ 77/t^2). No horizon reaches the residual there, and nothing is gained past the plateau but
@@ -29,9 +29,10 @@ point from a start of the other det sign (det W_j keeps its sign) drives sigma_k
 exponentially); once sigma_k is below that error, the sign of u_k v_k^T (u_k^T W v_k = sigma_k > 0) is
 the sign of rounding noise, the integrand of I_k flips between +-<G, u_k v_k^T>, and the integrator at
 rtol 1e-13 crawls (a 2 x 2 depth-2 completion instance: sigma_2 / sigma_1 ~ eps at t ~ 150; to t = 180
-took 0.1 s, to t = 220 did not end in 100 s; the thorough profile spent 560 s on the claim). The state no longer determines the identity's right-hand
-side there, so the run stops (terminal event, ``triple_resolved``) where sigma_k = 4 N k eps prod_j ||W_j||_F,
-and that is the end of the window like the time limit; nothing the window checks is changed.
+took 0.1 s, to t = 220 did not end in 100 s; the thorough profile spent 560 s on the claim). The
+state no longer determines the identity's right-hand side there, so the run stops (terminal event,
+``triple_resolved``) where sigma_k = 4 N k eps prod_j ||W_j||_F; that ends the window as the time limit
+does, and nothing the window checks is changed.
 
 Error budget, per singular value (sigma units, then / sigma_max), each nondecreasing in t.
 (i) The end-to-end entries: 2 sqrt(steps) rtol N max|W_j|^N (Weyl: |delta sigma_r| <= ||delta W||).
@@ -117,7 +118,7 @@ def _inner_products(fs, W, G):
 
 def triple_resolved(fs, W) -> float:
     """sigma_k(W) - 4 N k eps prod_j ||W_j||_F: > 0 while the product W = W_N..W_1, formed in floating point
-    (error <= (N - 1) k eps prod_j ||W_j|| entrywise sums, Higham Thm 3.5; the SVD adds k eps ||W||), still
+    (error <= (N - 1) k eps prod_j ||W_j|| (Higham, Accuracy and Stability of Numerical Algorithms, sec. 3.5); the SVD adds k eps ||W||), still
     determines the smallest singular triple (module docstring, 'Resolved triples')."""
     s = np.linalg.svd(W, compute_uv=False)
     return float(s[-1] - 4.0 * len(fs) * s.size * EPS * np.prod([np.linalg.norm(F) for F in fs]))
