@@ -13,8 +13,8 @@ predicted sigma_r(t) is compared with the SVD of W(t) at every recorded time.
 Horizon and window. The identity holds at every t, so what is checked is a window [0, T*]. The run
 stops at the residual 1e-3 ||y||, at t = 1e6, or where sigma_k leaves the product's resolution
 (below). It need not reach the residual: from a balanced start det W_j keeps its sign, and a depth
-N >= 3 flow can settle on a rank-deficient critical point with L > 0 (G = g u_k v_k^T, g > 0, so sigma_k' = -N sigma_k^(2 - 2/N) g: sigma_k ~ t^(-N/(N-2)) -> 0; the
-thorough profile's 2 x 2 depth-4 sensing instance ends at residual 0.226, G = 0.0569 u_2 v_2^T,
+N >= 3 flow can settle on a rank-deficient critical point with L > 0 (G = g u_k v_k^T, g > 0, so
+sigma_k' = -N sigma_k^(2 - 2/N) g: sigma_k ~ t^(-N/(N-2)) -> 0; the thorough profile's 2 x 2 depth-4 sensing instance ends at residual 0.226, G = 0.0569 u_2 v_2^T,
 sigma_2 ~ 77/t^2). No horizon reaches the residual there, and nothing is gained past the plateau but
 error: ||G|| stays 0.057, so the balancedness term (iii) grows like t. T* is therefore the last
 recorded time before the run's own budget (i)-(iii) exceeds the declared resolution (the whole run
@@ -119,7 +119,8 @@ def _inner_products(fs, W, G):
 def triple_resolved(fs, W) -> float:
     """sigma_k(W) - 4 N k eps prod_j ||W_j||_F: > 0 while the product W = W_N..W_1, formed in floating
     point (error <= (N - 1) k eps prod_j ||W_j||: Higham, Accuracy and Stability of Numerical Algorithms,
-    sec. 3.5; the SVD adds k eps ||W||), still determines the smallest singular triple (module docstring, 'Resolved triples')."""
+    sec. 3.5; the SVD adds k eps ||W||), still determines the smallest singular triple (module docstring,
+    'Resolved triples')."""
     s = np.linalg.svd(W, compute_uv=False)
     return float(s[-1] - 4.0 * len(fs) * s.size * EPS * np.prod([np.linalg.norm(F) for F in fs]))
 
