@@ -15,7 +15,8 @@ stops at the residual 1e-3 ||y||, at t = 1e6, or where sigma_k leaves the produc
 (below). It need not reach the residual: from a balanced start det W_j keeps its sign, and a depth
 N >= 3 flow can settle on a rank-deficient critical point with L > 0 (G = g u_k v_k^T, g > 0, so
 sigma_k' = -N sigma_k^(2 - 2/N) g: sigma_k ~ t^(-N/(N-2)) -> 0; the thorough profile's 2 x 2 depth-4
-sensing instance ends at residual 0.226, G = 0.0569 u_2 v_2^T, sigma_2 ~ 77/t^2). No horizon reaches the residual there, and nothing is gained past the plateau but
+sensing instance ends at residual 0.226, G = 0.0569 u_2 v_2^T, sigma_2 ~ 77/t^2).
+No horizon reaches the residual there, and nothing is gained past the plateau but
 error: ||G|| stays 0.057, so the balancedness term (iii) grows like t. T* is therefore the last
 recorded time before the run's own budget (i)-(iii) exceeds the declared resolution (the whole run
 if it never does; if it does at t = 0 the engine's cap makes the instance inconclusive). The window
