@@ -186,3 +186,25 @@ def test_degenerate_data_claim_rejects_general_position_and_near_degenerate_data
     (tmp_path / "toy.json").write_text(json.dumps({"X": [[1.0, 0.0], [1.0, 1.0]], "y": [1, 1], "w0": [0, 0]}))
     p = run("check", cid, "--instance", str(tmp_path / "toy.json"))
     assert p.returncode == 0 and "outcome: pass" in p.stdout, p.stdout + p.stderr
+
+
+def test_compare_flags_lost_good_standing_and_a_dropped_resolution():
+    """Same verdict, but out of good standing (an audit problem) or no longer declaring its
+    resolution: both are regressions, not silent."""
+    e = {"id": "x", "expected": "holds", "verdict": "confirmed", "in_good_standing": True, "note": "",
+         "mutants_caught": 1, "mutants_total": 1, "worst_gap": 1e-13, "tolerance": 1e-12, "seconds": 1.0,
+         "resolution": {"declared": 1e-8, "measured": 1e-12, "met": True}}
+    old = {"profile": "quick", "claims": [e]}
+    lost = {"profile": "quick", "claims": [dict(e, in_good_standing=False, note="audit: verify shares code")]}
+    reg, _ = report.compare(old, lost)
+    assert any(r.startswith("good standing lost: x") and "verify shares code" in r for r in reg), reg
+    dropped = {"profile": "quick", "claims": [dict(e, resolution=None)]}
+    reg, _ = report.compare(old, dropped)
+    assert any(r.startswith("resolution: x") and "none now" in r for r in reg), reg
+    assert report.compare(old, old) == ([], [])
+
+
+def test_markdown_cells_escape_norm_bars():
+    """Statements and sources with ||w|| must not split a table row into extra cells."""
+    assert report._cell("argmin ||w||_1 s.t. |f''|") == "argmin \\|\\|w\\|\\|_1 s.t. \\|f''\\|"
+    assert "\n" not in report._cell("two\nlines")

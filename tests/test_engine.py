@@ -7,11 +7,16 @@ import numpy as np
 from hypothesis import strategies as st
 
 from solvers.certificate import Certificate
-from theorems.contract import Assumption, Claim, Evidence, Field, Mutant, Verdict
+from theorems.contract import Assumption, Claim, Evidence, Field, Mutant, Resolution, Verdict
 from theorems.engine import run_claim
 
 
+_TOY_RESOLUTION = Resolution(0.1, "toy: the bound c replaced by -r (any draw refutes it)", lambda stmt, r: {"c": -r})
+
+
 def _toy(check, expected="holds", mutants=None, assumptions=None, **kw):
+    kw.setdefault("kind", "identity")  # compared with a closed form: no reference to certify
+    kw.setdefault("resolution", _TOY_RESOLUTION)
     return Claim(
         id="toy-claim", title="toy", statement="|x| <= c", source="test", family="toy",
         assumptions=assumptions or (Assumption("x finite", lambda i: None if math.isfinite(i["x"]) else "inf"),),
@@ -34,6 +39,18 @@ def test_confirmed_and_mutant_caught(tmp_path, monkeypatch):
     res = run_claim(_toy(_abs_check()), "quick")
     assert res.verdict == Verdict.CONFIRMED and res.in_good_standing
     assert res.mutants[0].caught and res.mutants[0].verdict == "refuted"
+
+
+def test_a_judged_claim_without_its_declarations_is_out_of_good_standing(tmp_path, monkeypatch):
+    """A claim from any package that states no resolution, or compares against a reference without an
+    independent certificate, cannot be in good standing however its check came out."""
+    monkeypatch.setenv("CLAIMS_HOME", str(tmp_path))
+    for kw, missing in (({"resolution": None}, "no declared resolution"),
+                        ({"kind": "limit"}, "no independent certificate")):
+        res = run_claim(_toy(_abs_check(), **kw), "quick")
+        assert res.verdict == Verdict.CONFIRMED and all(m.caught for m in res.mutants)
+        assert not res.in_good_standing
+        assert any(missing in a for a in res.audit), res.audit
 
 
 def test_refuted_counterexample_is_shrunk_and_saved(tmp_path, monkeypatch):

@@ -94,7 +94,9 @@ def shared_code(fn: Any) -> list[str]:
 
 def missing_declarations(claim: Claim) -> list[str]:
     """What a judged claim must declare and does not: a resolution, and (for a check against a
-    reference) an independent certificate of that reference. The test driver requires none."""
+    reference) an independent certificate of that reference. Each is an audit problem: a judged
+    claim without them is out of good standing (its check's power is unstated or its reference
+    unchecked), whichever package it comes from."""
     out: list[str] = []
     if claim.expected in ("holds", "fails") and claim.resolution is None:
         out.append("no declared resolution (the smallest wrong statement its check refutes)")
@@ -107,9 +109,10 @@ def missing_declarations(claim: Claim) -> list[str]:
 
 
 def audit(claim: Claim) -> list[str]:
-    """Problems that put a claim out of good standing: a certificate that shares code with the
-    solver or the model, a non-positive resolution, an open claim without both calibrations."""
-    problems: list[str] = []
+    """Problems that put a claim out of good standing: a missing declaration (see
+    :func:`missing_declarations`), a certificate that shares code with the solver or the model, a
+    non-positive resolution, an open claim without both calibrations."""
+    problems: list[str] = list(missing_declarations(claim))
     if claim.resolution is not None and not claim.resolution.declared > 0:
         problems.append(f"declared resolution {claim.resolution.declared} is not positive")
     if claim.verify is not None:

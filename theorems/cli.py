@@ -118,8 +118,13 @@ def cmd_show(args) -> int:
     return 0
 
 
-def _print_evidence(ev, indent="  ") -> None:
-    print(f"{indent}outcome: {ev.outcome} — {ev.why()}")
+def _print_evidence(ev, indent="  ", measured: bool = False) -> None:
+    """``measured``: an open claim's instance is measured against its threshold, never judged."""
+    if measured and ev.outcome in ("pass", "fail"):
+        side = "within" if ev.outcome == "pass" else "beyond"
+        print(f"{indent}measured: gap {ev.gap:.3e}, {side} the threshold {ev.tolerance:.3e} (not a verdict) — {ev.why()}")
+    else:
+        print(f"{indent}outcome: {ev.outcome} — {ev.why()}")
     for c in ev.certificates:
         res = ", ".join(f"{k}={v:.2e}" for k, v in c.residuals.items())
         print(f"{indent}certificate {c.name}: {res} (tol {c.tolerance:.1e}, {'valid' if c.valid else 'INVALID'})")
@@ -136,7 +141,7 @@ def _single(claim, inst, what: str = "the given instance") -> int:
 
     ev = safe_evaluate(claim, inst, None, certify=claim.expected != "fails")
     print(f"{claim.id} on {what} (expected: statement {claim.expected}):")
-    _print_evidence(ev)
+    _print_evidence(ev, measured=claim.expected == "open")
     if claim.expected == "open":
         return 0 if ev.outcome in ("pass", "fail") else 1
     consistent = (ev.outcome == "pass") if claim.expected == "holds" else (ev.outcome == "fail")

@@ -35,6 +35,11 @@ def _num(x):
     return float(x) if x is not None and math.isfinite(float(x)) else None
 
 
+def _cell(text) -> str:
+    """A markdown table cell: ``|`` escaped (norms like ||w|| would split the row), no line breaks."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def claim_entry(claim: Claim, res: ClaimResult) -> dict:
     worst = res.worst
     ev = worst.evidence if worst else None
@@ -211,7 +216,7 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
     ]
     for e in claims:
         L.append(
-            f"| [`{e['id']}`](#{e['id']}) | {e['source']} | {e['expected']} | {_status_cell(e)} | {e['instances']} | "
+            f"| [`{e['id']}`](#{e['id']}) | {_cell(e['source'])} | {e['expected']} | {_status_cell(e)} | {e['instances']} | "
             f"{_fmt(e['worst_gap'])} | {_fmt(e['tolerance'])} | {_res_cell(e)} | "
             f"{e['mutants_caught']}/{e['mutants_total']} | {e['seconds']:.1f} |"
         )
@@ -227,7 +232,7 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
             miss_s = (_fmt(miss) if isinstance(miss, (int, float)) else str(miss)) if miss is not None else \
                 f"gap {_fmt(e['worst_gap'])} vs tol {_fmt(e['tolerance'])}"
             ctrl = "yes" if e["mutants_total"] and e["mutants_caught"] == e["mutants_total"] else "**no**"
-            L.append(f"| `{e['id']}` | {e['statement']} | {e['erratum']} | {miss_s} | {e['verdict']} | {ctrl} |")
+            L.append(f"| `{e['id']}` | {_cell(e['statement'])} | {_cell(e['erratum'])} | {_cell(miss_s)} | {e['verdict']} | {ctrl} |")
     from .sources import NOTES
 
     L += ["", "## The notes cited", "",
@@ -246,8 +251,8 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
             m = e.get("measured") or {}
             cal = "; ".join(f"{c['id']} ({'near' if c['must'] == 'confirmed' else 'far'}): {c['verdict']}"
                             f"{' ✓' if c['caught'] else ' ✗'}" for c in e["mutants"])
-            L.append(f"| `{e['id']}` | {e['statement']} | {m.get('n', 0)} | {_fmt(m.get('min'))} | "
-                     f"{_fmt(m.get('median'))} | {_fmt(m.get('max'))} | {_fmt(e['tolerance'])} | {cal} | "
+            L.append(f"| `{e['id']}` | {_cell(e['statement'])} | {m.get('n', 0)} | {_fmt(m.get('min'))} | "
+                     f"{_fmt(m.get('median'))} | {_fmt(m.get('max'))} | {_fmt(e['tolerance'])} | {_cell(cal)} | "
                      f"{'`' + e['worst_instance'] + '`' if e.get('worst_instance') else '—'} |")
     pubs = status.get("published") or []
     if pubs:
@@ -261,8 +266,8 @@ def render_markdown(status: dict, figure_names: list[str]) -> str:
         for p in pubs:
             mark = "" if p["consistent"] else " ✗"
             note = f" ({p['note']})" if p.get("note") else ""
-            L.append(f"| `{p['name']}` | {p['paper']} | {p['where']} | `{p['claim_id']}` | {p['reports']}{note} | "
-                     f"{p['ours']} | {p['outcome']}{mark} | {p['seconds']:.1f} |")
+            L.append(f"| `{p['name']}` | {_cell(p['paper'])} | {_cell(p['where'])} | `{p['claim_id']}` | {_cell(p['reports'] + note)} | "
+                     f"{_cell(p['ours'])} | {_cell(p['outcome'])}{mark} | {p['seconds']:.1f} |")
     if figure_names:
         L += ["", "## Figures", ""]
         for n in figure_names:
@@ -369,8 +374,9 @@ def load_status(path: str | Path) -> dict:
 
 
 def compare(old: dict, new: dict, gap_factor: float = 2.0, slow_factor: float = 2.0) -> tuple[list[str], list[str]]:
-    """Return (regressions, notes). Regressions: status changes, mutants or calibrations no longer
-    caught, a declared resolution no longer met, claims removed. Notes: claims added, worst gap
+    """Return (regressions, notes). Regressions: status changes, good standing lost (an audit
+    problem, a missing declaration), mutants or calibrations no longer caught, a declared resolution
+    no longer met or dropped, claims removed. Notes: claims added, worst gap
     grown by more than ``gap_factor`` (relative to its tolerance), a measured resolution 10x coarser,
     an open claim's median gap moved by more than ``gap_factor`` either way, checks slower by more
     than ``slow_factor`` (and > 1 s)."""
@@ -387,6 +393,8 @@ def compare(old: dict, new: dict, gap_factor: float = 2.0, slow_factor: float = 
         a, b = o[cid], n[cid]
         if a["verdict"] != b["verdict"]:
             reg.append(f"status changed: {cid}: {a['verdict']} -> {b['verdict']}")
+        elif a.get("in_good_standing", True) and not b.get("in_good_standing", True):
+            reg.append(f"good standing lost: {cid}: {b['verdict']} but {b.get('note', 'out of good standing')}")
         if b.get("mutants_caught", 0) < a.get("mutants_caught", 0):
             reg.append(f"mutants: {cid}: caught {a['mutants_caught']}/{a['mutants_total']} -> {b['mutants_caught']}/{b['mutants_total']}")
         ga, gb = a.get("worst_gap"), b.get("worst_gap")
@@ -403,7 +411,9 @@ def compare(old: dict, new: dict, gap_factor: float = 2.0, slow_factor: float = 
             if ma and mb and (mb > gap_factor * ma or ma > gap_factor * mb):
                 notes.append(f"median gap moved: {cid}: {ma:.2e} -> {mb:.2e}")
         rsa, rsb = a.get("resolution") or {}, b.get("resolution") or {}
-        if rsb and not rsb.get("met") and rsa.get("met", True):
+        if rsa and not rsb and b.get("expected") != "open":
+            reg.append(f"resolution: {cid}: declared {rsa.get('declared'):.0e} before, none now")
+        elif rsb and not rsb.get("met") and rsa.get("met", True):
             reg.append(f"resolution: {cid}: declared {rsb.get('declared'):.0e} no longer met (measured {rsb.get('measured')})")
         elif rsa.get("measured") and rsb.get("measured") and rsb["measured"] >= 10 * rsa["measured"]:
             notes.append(f"resolution coarser: {cid}: {rsa['measured']:.0e} -> {rsb['measured']:.0e}")
