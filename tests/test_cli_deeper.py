@@ -35,6 +35,12 @@ SEP = {"X": [[1.0, 0.2, 0.0], [-1.0, 0.1, 0.3], [0.8, -0.5, 0.1]], "y": [1.0, -1
     ("normalized-gd-fast-margin-rate", {**SEP, "y": [1.0, -1.0, 3.0], "w0": [0.0, 0.0, 0.0]}, ["labels must be +1 or -1"]),
     ("homogeneous-smoothed-margin-monotone", {**SEP, "model": 2, "degree": 2, "width": 2, "theta0": [0.1] * 8},
      ["3-homogeneous"]),
+    # XOR: no linear predictor (deep linear, diagonal) separates it, so L never drops below 1
+    ("homogeneous-smoothed-margin-monotone", {"X": [[1, 1], [-1, -1], [1, -1], [-1, 1]], "y": [1, 1, -1, -1], "model": 0,
+                                              "degree": 2, "width": 2, "theta0": [0.1, 0.2, 0.3, 0.1, 0.5, 0.4]},
+     ["separates the data", "not linearly separable"]),
+    ("homogeneous-smoothed-margin-monotone", {"X": [[1, 0], [2, 0]], "y": [1, -1], "model": 2, "degree": 3, "width": 2,
+                                              "theta0": [0.3, -0.2, 0.5, 0.1, 0.2, -0.4]}, ["by a quadratic form"]),
 ])
 def test_bad_input_is_one_line_exit_2(tmp_path, capsys, cid, inst, words):
     code, err = _check(tmp_path, capsys, cid, inst)

@@ -43,6 +43,11 @@ SYS = {"X": [[1.0, 0.2, 0.0, 0.1], [0.0, 1.0, 0.3, 0.0]], "y": [1.0, -0.5]}
     ("kernel-regime-tangent-interpolant", {"X": [[1.0, 0.5], [1.0, 0.5]], "y": [1.0, 2.0], "width": 8},
      ["tangent kernel", "singular"]),
     ("diag-net-width-k-limit", {**SYS, "mu": -2.0}, ["mu"]),
+    # a later assumption (the tangent kernel on X) must not crash on a width an earlier one rejects
+    ("kernel-regime-tangent-interpolant", {"X": [[1.0, 0.0], [0.0, 1.0]], "y": [1.0, 2.0], "width": 0}, ["even width"]),
+    ("kernel-regime-tangent-interpolant", {"X": [[1.0, 0.0], [0.0, 1.0]], "y": [1.0, 2.0], "width": -2}, ["even width"]),
+    # the exact claim integrates the 2dk-dim ODE as written: k = 1e4 would need a 51 GB Jacobian
+    ("diag-net-width-k-exact", {**SYS, "k": 10000, "sigma": 0.01}, ["d k = 40000 > 2048", "diag-net-width-k-limit"]),
     ("diag-net-exp-loss-l1-max-margin", {**NONSEP, "X": [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], "alpha": float("inf")},
      ["non-finite"]),
     ("diag-net-exp-loss-transition", {"X": [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], "y": [1.0, 0.5]}, ["labels"]),

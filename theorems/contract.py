@@ -315,12 +315,14 @@ class Claim:
         return next((m for m in self.mutants if m.must == Verdict.CONFIRMED), None)
 
     def precondition_misses(self, instance: Instance) -> list[str]:
-        out = []
+        """The first assumption the instance violates (empty if none). Assumptions are tested in
+        order and stop at the first miss: a later one may presuppose an earlier one (a kernel on X
+        needs a valid width first), and must not crash on an instance the earlier one rejects."""
         for a in self.assumptions:
             msg = a.test(instance)
             if msg:
-                out.append(f"{a.description}: {msg}")
-        return out
+                return [f"{a.description}: {msg}"]
+        return []
 
     def evaluate(self, instance: Instance, statement: Mapping[str, Any] | None = None,
                  certify: bool | None = None) -> Evidence:

@@ -44,7 +44,7 @@ from ...contract import Assumption, Claim, Evidence, Field, Figure, Mutant, Reso
 from ...memo import memo
 from ...resolution import shift
 from ...strategies.deeper import MODEL_KINDS, aligned_single_point, homogeneous_instances, homogeneous_parameter_count
-from .common import A_LABELS, F_X, F_Y, in_range
+from .common import A_LABELS, F_X, F_Y, in_range, separable
 
 S_END = 1e4
 LOG2 = math.log(2.0)
@@ -132,12 +132,26 @@ def _degree(inst):
     return None if N >= 1 else "degree must be >= 1"
 
 
+def _separable_by_model(inst):
+    """The loss can reach 0 only if the model class separates the data: linearly for the deep linear
+    and diagonal models (both predict <beta, x>); by a quadratic form x^T M x for the squared
+    activation (f = x^T (sum_j a_j w_j w_j^T) x: linear in the features x_i x_j, i <= j). A necessary
+    condition (the width caps rank M), checked by the certified hard-margin SVM on those features."""
+    X = np.asarray(inst["X"], float)
+    if int(inst["model"]) == 2:
+        i, j = np.triu_indices(X.shape[1])
+        X = X[:, i] * X[:, j] * np.where(i == j, 1.0, math.sqrt(2.0))
+    msg = separable({"X": X, "y": inst["y"]})
+    return None if msg is None else msg + (" by a quadratic form" if int(inst["model"]) == 2 else "")
+
+
 FIELDS = (F_X, F_Y, Field("model", 0, "0 deep linear, 1 diagonal u_1 o ... o u_N, 2 sum_j a_j <w_j, x>^2", integer=True, default=0),
           Field("degree", 0, "homogeneity degree N (depth)", integer=True, default=2),
           Field("width", 0, "hidden width (deep linear, squared activation)", integer=True, default=2),
           Field("theta0", 1, "start (the model's parameters, concatenated)"))
 ASSUMPTIONS = (A_LABELS, in_range("model", 0, 2, True), Assumption("degree fits the model", _degree),
-               Assumption("theta0 fits the model", _shape))
+               Assumption("theta0 fits the model", _shape),
+               Assumption("the model class separates the data (else L never drops below 1)", _separable_by_model))
 RESOLUTION = Resolution(1e-3, "homogeneity degree of the normalization off by r (G / ||theta||^(N + r))", shift("degree_offset"))
 
 CLAIM = Claim(

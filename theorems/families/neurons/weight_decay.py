@@ -23,6 +23,16 @@ measurement on the certified LP optimum written as a net (known-true: excess 0) 
 spline with linear extrapolation written as a net (kinks at the interior data, its linear part s_1 x
 as the unit pair s_1([x]_+ - [-x]_+), cost V + 2|s_1|), on data with slopes within 0.2 of a
 trend >= 3 (known-false: the excess is then about 1).
+
+Each run is measured where GD lands, not where its step budget ends: from ``steps`` the run is
+continued, doubling, until the excess moved by at most SETTLE = 1e-3 (1% of the threshold) over the
+last doubling; if the measured run is still moving at ``max_steps`` the instance is inconclusive (the
+sweep's other runs, drawn in the figure, report their last motion). (At a fixed 8000
+steps the excess was still falling 3-10x per doubling on most drawn data.) Measured: settled runs
+reach the least cost (excess < 1e-3) on most data; on steep data (|S| well above V) GD can settle at a
+stationary point whose cost is the linear spline's cost max(V, |S|) of its own fit -- 70% above the
+least cost on the thorough profile's worst instance, at widths 64 and 256 alike (reported per run as
+``linear_spline_excess``; tests/test_weight_decay_settling.py).
 """
 from __future__ import annotations
 
@@ -42,6 +52,10 @@ from .common import A_DATA, F_SEED, FAMILY, SAVARESE, distinct_1d
 
 U = np.finfo(float).eps / 2
 THRESHOLD = 0.1  # the open claim's stated threshold on the relative excess cost
+# a trained run is measured once its excess moved by at most 1% of the threshold over its last doubling
+# of steps: at 8000 steps the excess was still falling 3-10x per doubling on most drawn data (0.09 ->
+# 0.04 -> 0.008 -> 0.0007), so an unsettled run measured the optimizer's budget, not where GD lands
+SETTLE = 0.01 * THRESHOLD
 
 
 # ---- the identity ------------------------------------------------------------------------------
@@ -105,16 +119,31 @@ def _lp_net(net_lp) -> WDNet:
     return WDNet(a, w, b, net_lp.c, net_lp.u)
 
 
+def _settled(net, x, y, lam, eta, steps, max_steps):
+    """GD from ``net`` for ``steps``, then doubled (continuing) until the measured excess moved by at
+    most SETTLE over the last doubling, or ``max_steps``. Returns (result, total steps, last motion)."""
+    r = train_weight_decay(net, x, y, lam, eta, steps, record_every=steps)
+    total, prev, motion = steps, _excess(r.net, x)[0], np.inf
+    while total < max_steps:
+        r = train_weight_decay(r.net, x, y, lam, eta, total, record_every=total)
+        total *= 2
+        e = _excess(r.net, x)[0]
+        motion, prev = abs(e - prev), e
+        if motion <= SETTLE:
+            break
+    return r, total, motion
+
+
 @memo
-def _sweep(x, y, widths, lams, steps, eta, scale, seed):
+def _sweep(x, y, widths, lams, steps, max_steps, eta, scale, seed):
     out = []
     for n in widths:
         for lam in lams:
             net = init_small(int(n), x, float(scale), np.random.default_rng([int(seed), int(n)]))
             t0 = time.perf_counter()
-            r = train_weight_decay(net, x, y, float(lam), float(eta), int(steps), record_every=max(1, int(steps) // 50))
-            out.append({"n": int(n), "lam": float(lam), "net": r.net, "objective": r.objective, "residual": r.max_residual,
-                        "grad": r.grad_norm, "seconds": time.perf_counter() - t0})
+            r, total, motion = _settled(net, x, y, float(lam), float(eta), int(steps), max(int(max_steps), int(steps)))
+            out.append({"n": int(n), "lam": float(lam), "net": r.net, "residual": r.max_residual, "grad": r.grad_norm,
+                        "steps": total, "motion": float(motion), "seconds": time.perf_counter() - t0})
     return out
 
 
@@ -145,22 +174,35 @@ def check_trained(inst, stmt) -> Evidence:
     certs = []
     if source == "trained":
         runs = _sweep(x, y, tuple(np.asarray(inst["widths"], int)), tuple(np.asarray(inst["lams"], float)),
-                      int(inst["steps"]), float(inst["eta"]), float(inst["scale"]), int(inst["seed"]))
+                      int(inst["steps"]), int(inst["max_steps"]), float(inst["eta"]), float(inst["scale"]),
+                      int(inst["seed"]))
     elif source == "linear-spline":
-        runs = [{"n": 0, "lam": 0.0, "net": linear_spline_net(x, y), "objective": [], "residual": 0.0, "grad": 0.0,
-                 "seconds": 0.0}]
+        runs = [{"n": 0, "lam": 0.0, "net": linear_spline_net(x, y), "residual": 0.0, "grad": 0.0, "steps": 0,
+                 "motion": 0.0, "seconds": 0.0}]
     else:
         net_lp, _, cert = min_cost_lp(x, y)
         certs.append(cert)
         runs = [{"n": int(np.sum(np.abs(net_lp.alpha) > 0) + np.sum(np.abs(net_lp.beta) > 0)), "lam": 0.0,
-                 "net": _lp_net(net_lp), "objective": [], "residual": 0.0, "grad": 0.0, "seconds": 0.0}]
+                 "net": _lp_net(net_lp), "residual": 0.0, "grad": 0.0, "steps": 0, "motion": 0.0, "seconds": 0.0}]
     t1 = time.perf_counter()
     rows, worst_lower = [], 0.0
     for r in runs:
         ex, R, v = _excess(r["net"], x)
-        rows.append((r["n"], r["lam"], ex, R, r["residual"]))
+        lin = (linear_spline_cost(x, v, 0) - R) / max(R, 1e-300)
+        rows.append((r["n"], r["lam"], ex, R, r["residual"], lin, r["steps"], r["motion"], r["grad"]))
         worst_lower = min(worst_lower, ex)
-    final = rows[-1]
+    # measured: the largest width at the smallest decay (whatever order the sweep lists them in)
+    final = max(rows, key=lambda q: (q[0], -q[1]))
+    # the measured run must have settled; the others are drawn in the figure with their last motion reported
+    unsettled = [final] if not final[7] <= SETTLE else []
+    if worst_lower < -1e-9:
+        note = f"certified lower bound C(theta) >= R_min(x, f(X)) violated by {worst_lower:.1e} (a bug)"
+    elif unsettled:
+        q = unsettled[0]
+        note = (f"GD had not settled: at width {q[0]}, lam {q[1]:g} the excess still moved by {q[7]:.1e} (> {SETTLE:g}) "
+                f"over its last doubling, to {q[6]} steps (max_steps): that would measure the step budget, not where GD lands")
+    else:
+        note = ""
     widths = sorted({r[0] for r in rows})
     series = [Series(f"width {n}", [r[1] for r in rows if r[0] == n], [max(r[2], 1e-6) for r in rows if r[0] == n], "scatter")
               for n in widths]
@@ -171,11 +213,13 @@ def check_trained(inst, stmt) -> Evidence:
         tolerance_reason=f"stated threshold {THRESHOLD} on the relative excess cost at the largest width and smallest decay "
                          "(an open statement: measured, not judged)",
         certificates=certs,
-        converged=bool(worst_lower >= -1e-9),
-        convergence_note=f"certified lower bound C(theta) >= R_min(x, f(X)) violated by {worst_lower:.1e} (a bug)",
+        converged=bool(worst_lower >= -1e-9 and not unsettled),
+        convergence_note=note,
         timings={"training": t1 - t0}, figures=[fig],
-        details={"source": source, "sweep": [{"n": r[0], "lam": r[1], "excess": r[2], "R_min_of_fit": r[3],
-                                              "max_residual": r[4]} for r in rows],
+        details={"source": source, "excess_of_linear_spline_cost": final[5], "steps": final[6], "grad_norm": final[8],
+                 "sweep": [{"n": r[0], "lam": r[1], "excess": r[2], "R_min_of_fit": r[3], "max_residual": r[4],
+                            "linear_spline_excess": r[5], "steps": r[6], "last_motion": r[7], "grad_norm": r[8]}
+                           for r in rows],
                  "R_min_of_data": min_cost_closed_form(x, y)["value"]})
 
 
@@ -216,11 +260,14 @@ CLAIMS = (
         source=f"{SAVARESE}; the training statement is open (non-convex)",
         assumptions=(A_DATA, Assumption("a sweep of widths and decays", lambda i: None if (
             np.asarray(i["widths"]).size >= 1 and np.all(np.asarray(i["lams"]) > 0) and int(i["steps"]) >= 1
-            and float(i["eta"]) > 0) else "need widths, positive decays lams, steps >= 1 and eta > 0")),
+            and int(i["max_steps"]) <= 10**7 and float(i["eta"]) > 0)
+            else "need widths, positive decays lams, steps >= 1, max_steps <= 1e7 and eta > 0")),
         fields=(Field("x", 1, "inputs x_j (distinct)"), Field("y", 1, "targets y_j"),
                 Field("widths", 1, "widths n", integer=True, default=np.array([64, 256])),
-                Field("lams", 1, "weight decays lam (the last is the smallest)", default=np.array([1e-2, 1e-3])),
-                Field("steps", 0, "GD steps per run", integer=True, default=8000),
+                Field("lams", 1, "weight decays lam (the smallest is measured)", default=np.array([1e-2, 1e-3])),
+                Field("steps", 0, "GD steps before the first settling test", integer=True, default=8000),
+                Field("max_steps", 0, "GD step budget per run (doubling from steps until the excess settles)",
+                      integer=True, default=256000),
                 Field("eta", 0, "GD step", default=0.05), Field("scale", 0, "scale of the small start", default=0.1), F_SEED),
         strategy=wd_trained_instances, check=check_trained, params={"net_source": "trained"},
         mutants=(near("lp-optimum", "the same measurement on the certified LP optimum written as a net (excess 0)",
