@@ -116,18 +116,19 @@ def test_min_l2_certificate():
 
 
 B = np.array([0.0, 1e-9, -1e-3, 0.5, -3.0, 40.0, 1e5, 1e8])
+RB = {"b": B, "alpha": 0.5}  # the raw instance of diag-net-r-alpha-quartic
 
 
 def test_quartic_certificate_right_root():
-    assert _valid(quartic_root({}, {"b": B, "r": r_param(B)}))
-    assert _valid(quartic_root({}, {"b": B, "r": np.array([quartic_smallest_root(b) for b in B])}))
+    assert _valid(quartic_root(RB, {"b": B, "r": r_param(B)}))
+    assert _valid(quartic_root(RB, {"b": B, "r": np.array([quartic_smallest_root(b) for b in B])}))
 
 
 def test_quartic_certificate_rejects_the_wrong_root_and_perturbations():
-    assert not _valid(quartic_root({}, {"b": B, "r": np.array([quartic_largest_root(b) for b in B])}))
-    assert not _valid(quartic_root({}, {"b": B, "r": r_param(B) * (1 + 1e-6)}))
+    assert not _valid(quartic_root(RB, {"b": B, "r": np.array([quartic_largest_root(b) for b in B])}))
+    assert not _valid(quartic_root(RB, {"b": B, "r": r_param(B) * (1 + 1e-6)}))
     # the notes' R_alpha without alpha^2: r(b) for b = beta/alpha^2 vs beta/alpha^2 r(b)... a scale error
-    assert not _valid(quartic_root({}, {"b": B[1:], "r": 4.0 * r_param(B[1:])}))
+    assert not _valid(quartic_root({"b": B[1:]}, {"b": B[1:], "r": 4.0 * r_param(B[1:])}))
 
 
 def test_fiber_minimum_small_and_large_b():
@@ -135,3 +136,33 @@ def test_fiber_minimum_small_and_large_b():
     assert abs(fiber_minimum(1e-8) - 1e-16 / 8) < 1e-6 * 1e-16 / 8  # r(b) ~ b^2/8 near 0
     assert abs(fiber_minimum(-2.0) - fiber_minimum(2.0)) == 0.0
     assert abs(fiber_minimum(1e6) - float(r_param(1e6))) < 1e-12 * 1e6
+
+
+def test_quartic_certificate_recomputes_b_from_the_raw_instance():
+    """A reference carrying another b (with r consistent with it) is rejected: b is recomputed from raw['b']."""
+    wrong = B * (1 + 1e-6)
+    assert not _valid(quartic_root(RB, {"b": wrong, "r": r_param(wrong)}))
+    assert not _valid(quartic_root(RB, {"r": r_param(wrong)}))  # even without a handed b
+    assert not _valid(quartic_root({"b": B[::-1]}, {"b": B, "r": r_param(B)}))  # another instance's b
+    assert not _valid(quartic_root(RB, {"b": B[1:], "r": r_param(B[1:])}))  # a coordinate dropped
+
+
+def test_quartic_certificate_on_the_alpha_ladder():
+    """diag-net-r-alpha-to-l1 evaluates r at b = beta_j / alpha^2 (beta = raw b at the handed coordinates): a
+    ladder built with alpha instead of alpha^2, or from other coordinates, is rejected; the right one is not."""
+    from theorems.families.diag_net.parameter_space import check_r_to_l1
+
+    raw = {"b": np.array([0.0, 3e-4, -0.7, 2.5, 1e-5, -40.0]), "alpha": 0.3}
+    ref = check_r_to_l1(dict(raw), {"order": 1.0}).reference
+    assert _valid(quartic_root(raw, ref))
+    coords, alphas = ref["coords"], ref["alphas"]
+    assert list(coords) == [2, 3, 5]
+    beta = raw["b"][coords]
+    no_square = np.concatenate([beta / a for a in alphas])  # alpha^2 forgotten
+    assert not _valid(quartic_root(raw, dict(ref, b=no_square, r=r_param(no_square))))
+    other = dict(ref, coords=np.array([1, 3, 5]))  # r certified at the raw b of other coordinates: not the handed b
+    assert not _valid(quartic_root(raw, other))
+    assert not _valid(quartic_root(raw, dict(ref, r=ref["r"] * (1 + 1e-6))))
+    # the check's fallback when no |b_j| > 1e-3
+    tiny = {"b": np.array([0.0, 1e-4, -2e-5]), "alpha": 1.0}
+    assert _valid(quartic_root(tiny, check_r_to_l1(dict(tiny), {"order": 1.0}).reference))

@@ -129,3 +129,86 @@ def test_affine_free_kernel_interpolant_passes_its_own_data():
     g, cert = solve_kernel(K, X, Y, affine_free=True)
     assert cert.valid
     assert kernel_interpolant(RAW, {"kernels": [_kpiece(g, Y)]}).valid
+
+
+# ---- the curvature penalty zeta (Thm 6) and Prop 7's prescribed penalty: solvers.certify.relu_penalty ----------
+# The solver's (solvers.curvature_penalty) own certificate is scipy quad's error estimate, reported while computing:
+# it takes no answer, so it cannot be fed a wrong one; these tests feed wrong answers to the independent one.
+
+from solvers.certify.relu_penalty import RTOL, independent_zeta, prop7_penalty, zeta_identity  # noqa: E402
+from solvers.curvature_penalty import quadrature_zeta_for  # noqa: E402
+from theorems.families.relu.penalty import KINDS, _prop7_setup  # noqa: E402
+from theorems.resolution import moved  # noqa: E402
+
+ZRAW = {"sw": 1.3, "sb": 0.6, "a_w": 0.8, "a_b": 1.7,
+        "x": np.array([-3.1, -2.2, -0.9, -0.05, 0.0, 0.4, 1.3, 2.15, 2.5])}  # inside and outside |x| <= a_b, a_b/a_w
+
+
+def _zeta_reference(raw, **scales_override):
+    sc = {"gaussian": ("sw", "sb"), "binary-uniform": ("a_b",), "uniform": ("a_w", "a_b")}
+    r = dict(raw, **scales_override)
+    return {"x": raw["x"], "zeta": {k: quadrature_zeta_for(k, raw["x"], **{n: r[n] for n in sc[k]})[0] for k in KINDS}}
+
+
+def test_zeta_certificate_shares_no_code():
+    assert not shared_code(zeta_identity) and not shared_code(prop7_penalty)
+
+
+def test_zeta_certificate_accepts_the_quadrature_and_its_own_orders_agree():
+    c = zeta_identity(ZRAW, _zeta_reference(ZRAW))
+    assert c.valid, c
+    assert c.worst < 1e-13  # measured ~4e-15: far inside RTOL = 1e-10 (quad is asked for 1e-11)
+    assert c.residuals["gauss_legendre_orders_20_vs_40"] < 1e-13
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("salt", ["a", "b", "c"])
+def test_zeta_certificate_rejects_a_1e6_random_perturbation(kind, salt):
+    ref = _zeta_reference(ZRAW)
+    ref["zeta"][kind] = moved(ref["zeta"][kind], 1e-6, salt)
+    assert not zeta_identity(ZRAW, ref).valid
+
+
+def test_zeta_certificate_rejects_wrong_scales_points_and_a_missing_kind():
+    assert not zeta_identity(ZRAW, _zeta_reference(ZRAW, sw=ZRAW["sb"], sb=ZRAW["sw"])).valid  # sw, sb swapped
+    assert not zeta_identity(ZRAW, _zeta_reference(ZRAW, a_b=ZRAW["a_b"] * (1 + 1e-9))).valid  # a_b off by 1e-9
+    ref = _zeta_reference(ZRAW)
+    assert not zeta_identity(dict(ZRAW, x=ZRAW["x"] + 1e-3), ref).valid  # not at the raw x
+    del ref["zeta"]["uniform"]
+    assert not zeta_identity(ZRAW, ref).valid
+    # the uniform initialization's support forgotten (w over all of [-a_w, a_w] whatever x): wrong beyond a_b/a_w
+    ref = _zeta_reference(ZRAW)
+    ref["zeta"]["uniform"] = np.full(ZRAW["x"].size, ZRAW["a_w"] ** 3 / (8.0 * ZRAW["a_b"]))
+    assert not zeta_identity(ZRAW, ref).valid
+
+
+def test_independent_zeta_is_a_different_route_to_the_same_values():
+    ref = _zeta_reference(ZRAW)
+    for kind in KINDS:
+        v, err = independent_zeta(kind, ZRAW["x"], ZRAW)
+        assert np.allclose(v, ref["zeta"][kind], rtol=1e-13, atol=0) and err < 1e-13
+
+
+PROP7 = [{"rho_family": f, "ell": ell, "shift": m, "kappa": k, "s": 1.4, "seed": 0, "samples": 10_000}
+         for f, ell, m, k in ((0, 0.5, 1.2, 2.0), (1, 1.3, 0.3, 0.4), (2, 0.4, 1.5, 3.0))]
+
+
+def _prop7_reference(raw):
+    init, x, q, _, _, _ = _prop7_setup(raw)
+    return {"x": x, "zeta": q, "Z": init.Z}
+
+
+@pytest.mark.parametrize("raw", PROP7, ids=["gauss", "cosh", "bumps"])
+def test_prop7_certificate(raw):
+    ref = _prop7_reference(raw)
+    c = prop7_penalty(raw, ref)
+    assert c.valid and c.worst < 1e-13, c
+    for salt in ("a", "b"):
+        assert not prop7_penalty(raw, dict(ref, zeta=moved(ref["zeta"], 1e-6, salt))).valid
+    assert not prop7_penalty(raw, dict(ref, Z=ref["Z"] * (1 + 1e-6))).valid
+    # zeta and Z consistently wrong (a normalizer that missed mass): the statement s^2/(Z rho) would agree
+    assert not prop7_penalty(raw, dict(ref, Z=ref["Z"] * (1 - 1e-6), zeta=ref["zeta"] / (1 - 1e-6))).valid
+    # another family's / another s's reference
+    assert not prop7_penalty(dict(raw, s=1.4 * (1 + 1e-6)), ref).valid
+    assert not prop7_penalty(dict(raw, rho_family=(raw["rho_family"] + 1) % 3), ref).valid
+    assert RTOL < 1e-8  # a hundredth of the claims' declared resolution

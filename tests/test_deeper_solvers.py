@@ -84,3 +84,21 @@ def test_homogeneous_kkt_residual_at_and_off_a_kkt_point():
     th2 = np.r_[np.sqrt(nb) * (w_hat / nb + 0.1), np.sqrt(nb)]
     assert homogeneous_kkt_residual(th2, *fun(th2), 2)["eps"] > 1e-3
     assert homogeneous_kkt_residual(-th, *fun(-th * np.r_[np.ones(3), -1]), 2)["eps"] == np.inf
+
+
+@pytest.mark.parametrize("salt", ["a", "b", "c", "d", "e"])
+def test_homogeneous_kkt_residual_resolves_a_1e6_random_perturbation(salt):
+    """eps is first order in the distance to the KKT point (off the radial direction, which the
+    rescaling to q_min = 1 removes): a 1e-6 relative move in a random direction gives eps ~ 2e-7 to
+    2e-6 (measured over 10 directions on this instance; linear down to 1e-10), against ~3e-16 at the
+    KKT point itself."""
+    from theorems.resolution import moved
+
+    rng = np.random.default_rng(7)
+    X, y, w_hat = separable_data(rng, 5, 3, 2, 0.6)
+    fun = deep_linear_model(X, y, 1, 2)
+    nb = np.linalg.norm(w_hat)
+    th = np.r_[np.sqrt(nb) * w_hat / nb, np.sqrt(nb)]
+    assert homogeneous_kkt_residual(th, *fun(th), 2)["eps"] < 1e-13
+    bad = moved(th, 1e-6, salt)
+    assert homogeneous_kkt_residual(bad, *fun(bad), 2)["eps"] > 1e-8

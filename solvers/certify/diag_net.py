@@ -22,7 +22,8 @@ quartic, the l1 dual are re-derived below); ``theorems.audit`` enforces it.
 * :func:`quartic_root` -- r(b) = the smallest real root of r^4 - 6r^3 + (12-2b^2)r^2 - (8+10b^2)r +
   b^2 + b^4 = min{(u-1)^2 + (v-1)^2 : u^2 - v^2 = b} (Woodworth et al. 2020, sec. 4): the quartic's
   relative backward error at r, and the constrained minimum recomputed by a root search on its
-  stationarity condition (not a minimization, as the solver does).
+  stationarity condition (not a minimization, as the solver does), at the b recomputed from the raw
+  instance (never read from the reference).
 
 Tolerances: a backward-stable answer to a system of condition kappa carries ~kappa u relative
 error; 100 max(m, d) kappa u leaves room for dimension factors (a 1e-6 relative error is rejected
@@ -188,11 +189,38 @@ def fiber_minimum(b: float) -> float:
     return float(um1(s) ** 2 + s * s)
 
 
-def quartic_root(raw, reference) -> Certificate:
-    """r = reference['r'] is r(b) for b = reference['b']: a root of the quartic (relative backward
-    error <= 64 u) and equal to the constrained minimum recomputed by :func:`fiber_minimum`."""
-    b = np.atleast_1d(np.asarray(reference["b"], dtype=float))
+LADDER_FALLBACK_BETA = (1.0, -2.0)  # the R_alpha -> l1 check's beta when no |b_j| > 1e-3 (a stated constant)
+
+
+def quartic_points(raw, reference) -> np.ndarray:
+    """The b at which r(b) was evaluated, recomputed from the raw instance's ``b``:
+
+    * the identity (no ``alphas`` handed): b = raw b;
+    * the R_alpha -> ||beta||_1 ladder: b = (beta / alpha^2 for alpha in reference['alphas']), beta = raw b at
+      the indices reference['coords'] (the check's choice of coordinates, |b_j| > 1e-3), or
+      :data:`LADDER_FALLBACK_BETA` when it chose none. The alphas and coordinates are evaluation points (the
+      identity r(b) holds at every b); the values b themselves are never taken from the reference."""
+    b_raw = np.atleast_1d(np.asarray(raw["b"], dtype=float))
+    if "alphas" not in reference:
+        return b_raw
+    coords = np.asarray(reference["coords"], dtype=int)
+    beta = b_raw[coords] if coords.size else np.asarray(LADDER_FALLBACK_BETA)
+    return np.concatenate([beta / float(a) ** 2 for a in np.atleast_1d(np.asarray(reference["alphas"], dtype=float))])
+
+
+def quartic_root(raw, reference) -> list[Certificate]:
+    """r = reference['r'] is r(b) for b recomputed by :func:`quartic_points` from the raw instance: a root of
+    the quartic (relative backward error <= 64 u) and equal to the constrained minimum recomputed by
+    :func:`fiber_minimum`. A reference whose own ``b`` differs from the recomputed one (relatively, beyond
+    4 u: the same divisions in the same order give it exactly) is rejected."""
+    b = quartic_points(raw, reference)
     r = np.atleast_1d(np.asarray(reference["r"], dtype=float))
+    if r.shape != b.shape:
+        return [Certificate("independent: r(b) at the b of the raw instance", {"r_has_the_shape_of_b": np.inf}, 0.0)]
+    b_ref = np.atleast_1d(np.asarray(reference.get("b", b), dtype=float))
+    with np.errstate(over="ignore"):  # a nonzero handed b where the raw b is 0: an infinite (rejected) difference
+        b_off = (float(np.max(np.abs(b_ref - b) / np.maximum(np.abs(b), TINY))) if b_ref.shape == b.shape else np.inf) \
+            if b.size else 0.0
     back = max((_quartic_backward_error(float(bi), float(ri)) for bi, ri in zip(b, r)), default=0.0)
     worst = 0.0
     for bi, ri in zip(b, r):
@@ -201,11 +229,13 @@ def quartic_root(raw, reference) -> Certificate:
     # r(b) is determined to ~ u (1 + sqrt|b|) relative: 1 - |v| ~ 1/sqrt|b| at the minimizer, so any
     # route through the fiber's parametrization loses sqrt|b| ulps (a 1e-6 error is rejected up to |b| ~ 5e18)
     bmax = float(np.max(np.abs(b))) if b.size else 0.0
-    return [Certificate("independent: r(b) is a root of the quartic (relative backward error)", {"quartic_residual": back},
-                        64.0 * EPS),
+    return [Certificate("independent: the handed b is the b recomputed from the raw instance", {"relative_difference": b_off},
+                        4.0 * EPS),
+            Certificate("independent: r(b) is a root of the quartic (relative backward error), b from the raw instance",
+                        {"quartic_residual": back}, 64.0 * EPS),
             Certificate("independent: r(b) = min{(u-1)^2 + (v-1)^2 : u^2 - v^2 = b} (stationarity root search)",
                         {"fiber_minimum_disagreement": worst}, 64.0 * EPS * (1.0 + np.sqrt(bmax)))]
 
 
-__all__ = ["barrier_inverse", "fiber_minimum", "min_l1_interpolant", "min_l2_interpolant", "q_depth_interpolant",
-           "q_interpolant", "quartic_root", "start_potential"]
+__all__ = ["LADDER_FALLBACK_BETA", "barrier_inverse", "fiber_minimum", "min_l1_interpolant", "min_l2_interpolant",
+           "q_depth_interpolant", "q_interpolant", "quartic_points", "quartic_root", "start_potential"]

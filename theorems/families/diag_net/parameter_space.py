@@ -89,9 +89,8 @@ def _r_alphas(beta):
 
 def check_r_to_l1(inst, stmt) -> Evidence:
     b = np.asarray(inst["b"], float)
-    beta = b[np.abs(b) > 1e-3][:8]
-    if beta.size == 0:
-        beta = np.array([1.0, -2.0])
+    coords = np.flatnonzero(np.abs(b) > 1e-3)[:8]
+    beta = b[coords] if coords.size else np.array([1.0, -2.0])  # solvers.certify.diag_net.LADDER_FALLBACK_BETA
     alphas = _r_alphas(beta)
     l1 = float(np.sum(np.abs(beta)))
     # R_alpha(beta) - ||beta||_1 = alpha^2 sum_j (r(beta_j/alpha^2) - |beta_j/alpha^2|), the excess r(b) - |b|
@@ -107,7 +106,7 @@ def check_r_to_l1(inst, stmt) -> Evidence:
                     certificates=[r_certificate(bs)],
                     details={"extrapolated_order": order, "fitted_order": slope, "local_slopes": local.tolist(),
                              "relative_gaps": d.tolist()},
-                    reference={"b": bs, "r": r_param(bs)}, run_budget=budget)
+                    reference={"b": bs, "r": r_param(bs), "coords": coords, "alphas": alphas}, run_budget=budget)
 
 
 @memo

@@ -30,7 +30,10 @@ part trained) estimate the slope with the lazy limit as a control variate (:mod:
 the seed-to-seed spread of the sup error put t_0.999 SE at or over 0.5 on half the thorough instances.
 Every reference handed to the check is certified independently
 (solvers.certify.relu: the curvature spline by quadrature with zeta recomputed from sw, sb; the
-kernel interpolant with the arc-cosine kernel recomputed).
+kernel interpolant with the arc-cosine kernel recomputed; solvers.certify.relu_penalty: the adaptive
+quadrature of zeta (Thm 6) and of Prop 7's Z and zeta, recomputed by fixed-order Gauss-Legendre from the
+raw scales / rho parameters, to 1e-10 relative -- a hundredth of the identity claims' resolution -- with
+its own error estimate from two orders).
 """
 from __future__ import annotations
 
@@ -42,6 +45,8 @@ import numpy as np
 
 from solvers.certify.relu import curvature_spline as certify_curvature_spline
 from solvers.certify.relu import kernel_interpolant as certify_kernel_interpolant
+from solvers.certify.relu_penalty import prop7_penalty as certify_prop7_penalty
+from solvers.certify.relu_penalty import zeta_identity as certify_zeta_identity
 
 from ...contract import Assumption, Claim, Field, Mutant, Resolution, Verdict
 from ...registry import register
@@ -139,7 +144,7 @@ register(
         fields=SCALE_FIELDS + (Field("x", 1, "evaluation points"),),
         strategy=zeta_instances, check=check_zeta_identity, params={"forms": THM6_FORMS},
         mutants=ZETA_MUTANTS, kind="identity", examples={"quick": 6, "thorough": 40}, mutant_instances=3,
-        resolution=RES_FORMS, **COMMON),
+        resolution=RES_FORMS, verify=certify_zeta_identity, **COMMON),
     Claim(
         id="relu-zeta-monte-carlo",
         title="zeta = W^2-weighted density of the breakpoints C = -B/W of sampled units (Monte Carlo)",
@@ -166,7 +171,8 @@ register(
                         {"prop7": lambda init, x: 2.0 * np.sqrt(2.0 / np.pi) * init.s**3 * init.p_C(x)}),
                  Mutant("p-c-proportional-to-rho", "zeta = E[W^2] rho / Z (p_C proportional to rho instead of 1/rho)",
                         {"prop7": lambda init, x: init.s**2 * init.rho(np.asarray(x, float)) / init.Z})),
-        kind="identity", examples={"quick": 3, "thorough": 20}, mutant_instances=3, resolution=RES_PROP7, **COMMON),
+        kind="identity", examples={"quick": 3, "thorough": 20}, mutant_instances=3, resolution=RES_PROP7,
+        verify=certify_prop7_penalty, **COMMON),
     Claim(
         id="relu-spline-limit",
         title="Theorem 5: GD on a wide ReLU net with unpenalized linear part fits the curvature spline g*, sup error O(n^-1/2)",

@@ -11,6 +11,10 @@ Thm 6 and Prop 7): closed forms vs quadrature, vs Monte Carlo, and prescribed pe
 * ``check_prop7`` -- Prop 7's zeta = E[W^2] p_C = E[W^2]/(Z rho) vs quadrature of the joint density
   (held to quad's error estimates, the run budget), and the sampler's breakpoints vs it by the same
   Bonferroni z-test (the gap is in relative-error units: max(rel. error, tol x max|z|/threshold)).
+
+Both identity checks hand their quadrature (and Prop 7's normalizer Z) as ``Evidence.reference``; the
+claims' ``verify`` (:mod:`solvers.certify.relu_penalty`) recomputes it from the raw instance by
+fixed-order Gauss-Legendre, so a verdict never rests on quad's own error estimate alone.
 """
 from __future__ import annotations
 
@@ -76,7 +80,7 @@ def scaled_forms(stmt, r):
 def check_zeta_identity(inst, stmt) -> Evidence:
     x = np.asarray(inst["x"], dtype=float)
     certs, gaps, t_q, t_c, quad_err = [], {}, 0.0, 0.0, 0.0
-    curves = []
+    curves, ref = [], {}
     for kind in KINDS:
         sc = _scales(kind, inst)
         t0 = time.perf_counter()
@@ -86,6 +90,7 @@ def check_zeta_identity(inst, stmt) -> Evidence:
         t_c += time.perf_counter() - t1
         t_q += t1 - t0
         certs.append(cert)
+        ref[kind] = q
         quad_err = max(quad_err, float(cert.residuals.get("quad_error", 0.0)))
         gaps[kind] = float(np.max(np.abs(c - q) / np.maximum(np.abs(q), 1e-12 * np.max(np.abs(q)))))
         lim = {"gaussian": 3 * inst["sb"] / inst["sw"], "binary-uniform": 1.5 * inst["a_b"],
@@ -102,7 +107,8 @@ def check_zeta_identity(inst, stmt) -> Evidence:
         gap=max(gaps.values()), tolerance=budget["quadrature error estimate (x4)"] + 100.0 * EPS,
         tolerance_reason=f"4 x quad's relative error estimate {quad_err:.1e} (quad at rtol 1e-11) + 100 u",
         certificates=certs, timings={"quadrature": t_q, "closed_form": t_c}, figures=[fig],
-        details={"relative_error_" + k: v for k, v in gaps.items()}, run_budget=budget)
+        details={"relative_error_" + k: v for k, v in gaps.items()}, run_budget=budget,
+        reference={"x": x, "zeta": ref})
 
 
 def _bin_integral(f, edges, breaks):
@@ -268,4 +274,4 @@ def _check_prop7(inst, stmt) -> Evidence:
                          f"window at false-alarm {FALSE_ALARM:g}, n = {n}) in the same units",
         certificates=[qcert, init.certificate(), bcert], timings={"quadrature": t1 - t0, "monte_carlo": t2 - t1},
         figures=[fig], details={"relative_error": rel, "max_z": zmax, "z_threshold": thr, "Z": init.Z},
-        run_budget=budget)
+        run_budget=budget, reference={"x": x, "zeta": q, "Z": init.Z})
