@@ -70,7 +70,8 @@ class InstanceError(ValueError):
 
 @dataclass(frozen=True)
 class Series:
-    """One curve of a figure: ``y`` against ``x``; ``style`` is 'line', 'scatter' or 'step'."""
+    """One curve of a figure: ``y`` against ``x``; ``style`` is 'line', 'scatter', 'step', 'dashed' or
+    'dotted' (the last two: guides such as a predicted order through a measured point)."""
 
     label: str
     x: Sequence[float]

@@ -142,6 +142,8 @@ def draw_figures(results: list[ClaimResult], folder: Path) -> list[str]:
                     ax.step(s.x, s.y, where="mid", linestyle=dash, **kw)
                 elif s.style == "dashed":
                     ax.plot(s.x, s.y, "--", **kw)
+                elif s.style == "dotted":
+                    ax.plot(s.x, s.y, ":", **kw)
                 else:
                     ax.plot(s.x, s.y, linestyle=dash, **kw)
         ax.set_xscale(first.xscale)
