@@ -3,7 +3,8 @@
 The claims profile option and fixture come from the package's pytest plugin
 (``theorems.pytest_plugin``, entry point ``pytest11``), shared with a research repository's own
 pytest run. Here: with ``--cov`` (the README's test command), a per-package summary of branch
-coverage of models/, solvers/ and theorems/ after pytest-cov's own table. Tests marked ``thorough`` (long regressions on a thorough-profile instance)
+coverage of models/, solvers/ and theorems/ after pytest-cov's own table; on a whole-suite run
+models/ and solvers/ must keep 90% branch coverage (BRANCH_FLOOR) or the run fails. Tests marked ``thorough`` (long regressions on a thorough-profile instance)
 run with the thorough profile (``--claims-profile thorough`` or ``CLAIMS_PROFILE=thorough``) and are
 reported as skipped, with that reason, in the quick one.
 """
@@ -16,6 +17,17 @@ import tempfile
 import pytest
 
 PACKAGES = ("models", "solvers", "theorems")
+# branch-coverage floors (percent) enforced on a whole-suite run with --cov: models and solvers are
+# what the claims stand on, and a branch no claim or test exercises can be wrong without any effect
+BRANCH_FLOOR = {"models": 90.0, "solvers": 90.0}
+
+
+def _whole_suite(config) -> bool:
+    """No -k / -m selection and no explicit test paths beyond the tests folder itself."""
+    if config.getoption("keyword", "") or config.getoption("markexpr", ""):
+        return False
+    root = os.path.abspath(str(config.rootpath))
+    return all(os.path.abspath(a) in (root, os.path.join(root, "tests")) for a in config.args)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -61,3 +73,9 @@ def pytest_terminal_summary(terminalreporter, config):
         cs = sum(s["covered_lines"] for s in stats)
         terminalreporter.write_line(f"{pkg + '/':<11} branches {cb}/{nb} = {100.0 * cb / max(nb, 1):5.1f}%   "
                                     f"statements {cs}/{ns} = {100.0 * cs / max(ns, 1):5.1f}%   ({len(stats)} files)")
+        # CLAIMS_COV_FLOOR (percent) applies a floor to any run, e.g. to see that a low coverage fails it
+        forced = os.environ.get("CLAIMS_COV_FLOOR")
+        floor = float(forced) if forced else BRANCH_FLOOR.get(pkg, 0.0)
+        if (forced or _whole_suite(config)) and pkg in BRANCH_FLOOR and 100.0 * cb / max(nb, 1) < floor:
+            terminalreporter.write_line(f"FAIL: {pkg}/ branch coverage below its floor of {floor:.0f}%", red=True)
+            terminalreporter._session.exitstatus = pytest.ExitCode.TESTS_FAILED
