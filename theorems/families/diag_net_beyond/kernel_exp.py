@@ -24,8 +24,10 @@ tangent model's motion at the break, ||u_lin(T)|| / alpha, tends to an instance 
 loss the gap is O(alpha^-2) uniformly in time (there is no T).
 
 Ladder. alpha = rho k, k = 1, 2, 4, 8, 16 (the square-loss check's convention alpha = rho / eps: a fixed alpha range
-puts instances at very different laziness -- on the quick instance with rho = 41.6, alpha = 1..32 stops before the
-tangent model even fits the labels). Reported per alpha: T, log T, the motions at T, the log loss at T; fitted: the
+puts instances at very different laziness -- on the quick instance with rho = 41.6, alpha = 1 and 4 break before the
+tangent model classifies the labels (its least margin at T -0.25 and -0.30), and from alpha = 16 to 32 log T grows by
+5.88 -> 7.59, a log-log slope of 0.37, far from the asymptotic law). Reported per alpha: T, log T, the motions at T,
+the tangent model's log loss and least margin at T; fitted: the
 local log-log slopes q_j = log2(log T_(j+1) / log T_j) (heuristic: -> 1, slowly: q_j = 1 + O(b / (c alpha))), the ratios
 of successive increments of log T along the ladder (heuristic: -> 2, as log T = c alpha + b makes the increments
 c rho k_j), and the slope c = d log T / d alpha of the last pair with its intercept b, also as c rho (per unit alpha/rho).
@@ -74,7 +76,8 @@ def exp_loss_times(X, y, Z, a0, W0):
     return {"threshold": THRESHOLD, "rho": rho, "svm_certificate_valid": bool(cert.valid), "alpha_over_rho": list(LADDER),
             "alphas": alphas.tolist(), "T": [r.t for r in rows], "log_T": log_T.tolist(), "crossed": crossed,
             "lin_motion_at_T": [r.lin_motion / r.alpha for r in rows], "net_motion_at_T": [r.param_motion for r in rows],
-            "log_loss_at_T": [r.log_loss_lin for r in rows], "local_loglog_slopes": q, "increment_ratios": ratios,
+            "log_loss_at_T": [r.log_loss_lin for r in rows],
+            "min_margin_at_T": [r.info["min_margin_lin"] for r in rows], "local_loglog_slopes": q, "increment_ratios": ratios,
             "slope_logT_per_alpha": slope, "slope_logT_per_alpha_over_rho": slope * rho,
             "intercept": float(log_T[-1] - slope * alphas[-1]), "steps": [r.steps for r in rows],
             "seconds": time.perf_counter() - t0}
