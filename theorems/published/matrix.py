@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..families.matrix.conjecture import EMPTY_A, EMPTY_E
 from ..strategies.matrix_sensing import symmetric_gaussian
 from . import Published, register_published
 
@@ -39,8 +40,11 @@ def _gunasekar(n: int, step: float, residual_rtol: float, ladder: int, max_steps
         m = 3 * n * r
         A = symmetric_gaussian(rng, m, n)
         Z = rng.standard_normal((n, r)) / np.sqrt(n)
-        return {"A": A, "y": np.einsum("kij,ij->k", A, Z @ Z.T), "init_scale": 1e-4, "psd": 1, "seed": 0,
-                "step": step, "max_steps": max_steps, "residual_rtol": residual_rtol, "ladder": ladder}
+        # every field given (a shipped configuration states its whole instance): sensing, so no completion
+        # entries; X = U U^T is depth 2; a full-rank start (start_rank 0), as in the paper
+        return {"A": A, "entries": EMPTY_E, "shape": np.array([0, 0]), "y": np.einsum("kij,ij->k", A, Z @ Z.T),
+                "init_scale": 1e-4, "psd": 1, "depth": 2, "seed": 0, "start_rank": 0, "step": step,
+                "max_steps": max_steps, "residual_rtol": residual_rtol, "ladder": ladder}
     return build
 
 
@@ -75,8 +79,10 @@ def _arora(k: int):
         W = W / np.linalg.norm(W) * n
         idx = rng.choice(n * n, size=k, replace=False)
         E = np.column_stack([idx // n, idx % n])
-        return {"entries": E, "shape": np.array([n, n]), "y": W[E[:, 0], E[:, 1]], "init_scale": 1e-3 * np.sqrt(n),
-                "psd": 0, "depth": 3, "seed": 0, "step": 2e-3, "max_steps": 40_000, "residual_rtol": 1e-3, "ladder": 1}
+        # every field given: completion, so no sensing matrices; start_rank is the PSD start's and unused at psd = 0
+        return {"A": EMPTY_A, "entries": E, "shape": np.array([n, n]), "y": W[E[:, 0], E[:, 1]],
+                "init_scale": 1e-3 * np.sqrt(n), "psd": 0, "depth": 3, "seed": 0, "start_rank": 0, "step": 2e-3,
+                "max_steps": 40_000, "residual_rtol": 1e-3, "ladder": 1}
     return build
 
 
