@@ -42,7 +42,7 @@ def _gunasekar(n: int, step: float, residual_rtol: float, ladder: int, max_steps
         Z = rng.standard_normal((n, r)) / np.sqrt(n)
         # every field given (a shipped configuration states its whole instance): sensing, so no completion
         # entries; X = U U^T is depth 2; a full-rank start (start_rank 0), as in the paper
-        return {"A": A, "entries": EMPTY_E, "shape": np.array([0, 0]), "y": np.einsum("kij,ij->k", A, Z @ Z.T),
+        return {"A": A, "entries": EMPTY_E, "shape": np.array([0, 0]), "y": np.einsum("kij,ij->k", A, Z @ Z.T), "truth": Z @ Z.T,
                 "init_scale": 1e-4, "psd": 1, "depth": 2, "seed": 0, "start_rank": 0, "step": step,
                 "max_steps": max_steps, "residual_rtol": residual_rtol, "ladder": ladder}
     return build
@@ -52,7 +52,9 @@ def _ours_distance(claim_id, ev) -> str:
     d = ev.details
     ex = d.get("nuclear_norm_excess", [float("nan")])
     fro = d.get("frobenius_distance", [float("nan")])
-    return (f"nuclear-norm excess {ex[-1]:.2e}, ||X - X_nuc||_F / ||X_nuc||_F = {fro[-1]:.2e} "
+    rec = (f"; recovery error ||X - X*||_F / ||X*||_F: ours {d['recovery_error']:.2e}, min nuclear norm "
+           f"{d['recovery_error_X_nuc']:.2e}" if "recovery_error" in d else "")
+    return (f"nuclear-norm excess {ex[-1]:.2e}, ||X - X_nuc||_F / ||X_nuc||_F = {fro[-1]:.2e}{rec} "
             f"(relative residual {d.get('relative_residual', float('nan')):.1e}, {d.get('stop', '')})")
 
 
@@ -68,7 +70,9 @@ def _razin_build(claim_id: str) -> dict:
 def _razin_ours(claim_id, ev) -> str:
     d = ev.details
     return (f"|w11| = {abs(d.get('w11_end', float('nan'))):.4g} at L = {d.get('loss_end', float('nan')):.1e} "
-            f"(|w11| e = {d.get('w11_times_e_end', float('nan')):.6f}; det W = {d.get('det_end', float('nan')):.1e} > 0 certified)")
+            f"(|w11| e = {d.get('w11_times_e_end', float('nan')):.6f}; det W = {d.get('det_end', float('nan')):.1e} > 0 certified; "
+            f"round-off would break det > 0 near L = {d.get('det_breakdown_predicted_loss') or float('nan'):.1e}, predicted "
+            "from the run)")
 
 
 def _arora(k: int):
@@ -80,7 +84,7 @@ def _arora(k: int):
         idx = rng.choice(n * n, size=k, replace=False)
         E = np.column_stack([idx // n, idx % n])
         # every field given: completion, so no sensing matrices; start_rank is the PSD start's and unused at psd = 0
-        return {"A": EMPTY_A, "entries": E, "shape": np.array([n, n]), "y": W[E[:, 0], E[:, 1]],
+        return {"A": EMPTY_A, "entries": E, "shape": np.array([n, n]), "y": W[E[:, 0], E[:, 1]], "truth": W,
                 "init_scale": 1e-3 * np.sqrt(n), "psd": 0, "depth": 3, "seed": 0, "start_rank": 0, "step": 2e-3,
                 "max_steps": 40_000, "residual_rtol": 1e-3, "ladder": 1}
     return build
