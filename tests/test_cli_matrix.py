@@ -105,3 +105,18 @@ def test_good_instances_run(tmp_path, capsys):
     code = cli.main(["check", RAZIN, "--instance", _write(tmp_path, {"W0": [[0.05, 0.01], [-0.02, 0.04]]})])
     out = capsys.readouterr().out
     assert code == 0 and "outcome: fail" in out
+
+
+def test_razin_loss_min_below_the_breakdown_level(tmp_path, capsys):
+    # the auditor's input ran 79 s (loss_min 1e-14) and 96 s (1e-30) before det > 0 broke: refused at once
+    for lm in (1e-14, 1e-30):
+        _one_line_error(capsys, ["check", RAZIN, "--instance", _write(tmp_path, {
+            "W0": [[1e-3, 2e-4], [-1e-4, 1e-3]], "depth": 3, "loss_min": lm})], "loss_min", "round-off breaks det > 0")
+
+
+def test_conjecture_truth_shape(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    G = rng.standard_normal((6, 3, 3))
+    A = G + np.swapaxes(G, 1, 2)
+    _one_line_error(capsys, ["check", CONJ, "--instance", _write(tmp_path, {
+        "A": A, "y": np.ones(6), "init_scale": 1e-3, "truth": np.eye(2)})], "truth has shape")

@@ -89,7 +89,8 @@ def gaussian_psd_instances(draw, n_lo: int = 4, n_hi: int = 7, ranks=(1, 2), ini
     A = symmetric_gaussian(rng, m, n)
     Z = rng.standard_normal((n, r))
     Xs = Z @ Z.T
-    inst = {"A": A, "y": np.einsum("kij,ij->k", A, Xs), "init_scale": float(init), "seed": int(rng.integers(0, 2**31))}
+    inst = {"A": A, "y": np.einsum("kij,ij->k", A, Xs), "truth": Xs, "init_scale": float(init),
+            "seed": int(rng.integers(0, 2**31))}
     if start_rank is not None:
         inst["start_rank"] = int(start_rank)
     return inst
