@@ -14,7 +14,7 @@ from theorems.families.neurons.weight_decay import SETTLE, check_trained
 
 STEEP = {"x": np.array([-1.87450561, -0.84231791, 1.67256235, 1.97921813]),
          "y": np.array([3.00799014, 1.34382839, -2.94132524, -3.6546904]), "free_linear": 0,
-         "widths": np.array([64, 256]), "lams": np.array([1e-2, 1e-3]), "steps": 8000, "max_steps": 256000,
+         "widths": np.array([64, 256]), "lams": np.array([1e-2, 1e-3]), "steps": 8000, "max_steps": 1024000,
          "eta": 0.05, "scale": 0.1, "seed": 13968211}
 
 

@@ -115,7 +115,7 @@ def min_cost_instances(draw, free_linear=None, steep=None):
 @st.composite
 def wd_trained_instances(draw, steep=False):
     inst = draw(min_cost_instances(free_linear=0, steep=True if steep else None))
-    inst.update({"widths": np.array([64, 256]), "lams": np.array([1e-2, 1e-3]), "steps": 8000, "max_steps": 256000, "eta": 0.05,
+    inst.update({"widths": np.array([64, 256]), "lams": np.array([1e-2, 1e-3]), "steps": 8000, "max_steps": 1024000, "eta": 0.05,
                  "scale": 0.1, "seed": draw(seeds())})
     return inst
 
