@@ -37,6 +37,7 @@ from typing import Callable
 
 import numpy as np
 import scipy.integrate
+import scipy.optimize
 from scipy.special import logsumexp, softmax
 
 MarginsJac = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -103,6 +104,37 @@ def log_inverse_loss(q: np.ndarray, loss: str, groups: np.ndarray | None = None)
     return out.reshape(q.shape[:-1])
 
 
+def _level_states(sol, tau_end: float, theta0: np.ndarray, targets: np.ndarray, level) -> np.ndarray:
+    """States of the dense output ``sol`` on [0, tau_end] at the loss levels ``targets`` (ascending,
+    targets[0] = level(theta0), all below level(sol(tau_end))): theta0 itself for the first, then the
+    root of level(sol(tau)) = target, bracketed on a grid of 40 points per target (s is non-decreasing
+    in tau: ds/dtau = ||g||^2) and refined by Brent's method to rounding in tau.
+
+    Exact levels matter: two runs of the flow (e.g. at two ODE tolerances) are compared checkpoint by
+    checkpoint, so their checkpoints must sit at the same loss level up to the integration error.
+    Snapping each target to the first grid state at or above it does not: a rounding-level change of
+    a grid state's level (the dense output at tau = 0 is theta0 only to an ulp) moves a checkpoint by
+    a whole grid step in s, and along a steep stretch of the flow that step alone changes the compared
+    quantity by far more than the integration error."""
+    out = np.empty((len(targets), len(theta0)))
+    if not len(targets):
+        return out
+    taus = np.linspace(0.0, tau_end, 40 * len(targets))
+    fs = np.array([level(sol(t)) for t in taus])
+    up = np.maximum.accumulate(fs)
+    out[0] = theta0
+    for k in range(1, len(targets)):
+        target = targets[k]
+        j = min(int(np.searchsorted(up, target)), len(taus) - 1)  # fs[j] = up[j] >= target > up[j - 1] >= fs[j - 1]
+        if j == 0 or fs[j] <= target:
+            out[k] = sol(taus[j])
+            continue
+        tau = scipy.optimize.brentq(lambda t: level(sol(t)) - target, taus[j - 1], taus[j], xtol=1e-300,
+                                    rtol=4.0 * np.finfo(float).eps, maxiter=200)
+        out[k] = sol(tau)
+    return out
+
+
 def margin_flow(margins_jac: MarginsJac, theta0: np.ndarray, s_end: float, loss: str = "exp",
                 groups: np.ndarray | None = None, n_out: int = 60, s_switch: float = 5.0,
                 rtol: float = 1e-10, atol: float = 1e-12, n_head: int = 0, tau_max: float = 1e8,
@@ -111,8 +143,9 @@ def margin_flow(margins_jac: MarginsJac, theta0: np.ndarray, s_end: float, loss:
 
     Up to s1 = max(s_switch, s(theta0) + s_switch) the clock is tau = int L dt (dtheta/dtau = g,
     regular also near saddles, where g -> 0 and the s clock is singular), stopped by an event at
-    s = s1; then lam = log s; checkpoints log-spaced in s from s1, preceded by ``n_head`` points equally spaced in s from the start
-    (``info['n_head']``; for monotonicity checks over the whole run; taken from the dense output).
+    s = s1; then lam = log s; checkpoints log-spaced in s from s1, preceded by ``n_head`` points at
+    exactly equally spaced loss levels from the start, the first being theta0 itself (``info['n_head']``;
+    for monotonicity checks over the whole run; root-found on the dense output, :func:`_level_states`).
     Raises RuntimeError if log(1/L) does not reach s1 by tau_max, or after max_nfev right-hand side
     evaluations (a start stuck near a saddle): the caller reports that run as not converged."""
     theta0 = np.asarray(theta0, float)
@@ -161,13 +194,9 @@ def margin_flow(margins_jac: MarginsJac, theta0: np.ndarray, s_end: float, loss:
         raise RuntimeError(f"margin flow: log(1/L) did not reach {s1:g} by tau = {tau_max:g} ({head.message})")
     theta1 = head.y_events[0][0]
     head_th = np.zeros((0, len(theta0)))
-    if n_head:  # states at (about) n_head equally spaced loss levels, from the dense output
-        taus = np.linspace(0.0, head.t_events[0][0], 40 * n_head)
-        fine = head.sol(taus).T
-        fs = np.array([loss_weights(margins_jac(th)[0], loss, groups)[1] for th in fine])
-        targets = np.linspace(s0, s1, n_head + 1)[:-1]
-        idx = np.minimum(np.searchsorted(np.maximum.accumulate(fs), targets), len(fine) - 1)
-        head_th = fine[idx]
+    if n_head:  # states at exactly n_head equally spaced loss levels, from the dense output
+        head_th = _level_states(head.sol, head.t_events[0][0], theta0, np.linspace(s0, s1, n_head + 1)[:-1],
+                                lambda th: loss_weights(margins_jac(th)[0], loss, groups)[1])
     lams = np.linspace(math.log(s1), math.log(s_end), n_out)
     sol = scipy.integrate.solve_ivp(rhs_lam, (lams[0], lams[-1]), theta1, method="LSODA", t_eval=lams,
                                     jac=jac_lam, rtol=rtol, atol=atol)

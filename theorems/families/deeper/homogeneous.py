@@ -19,13 +19,19 @@ log(1/L)/rho^N = (q + e^{-q}/2 + ...)/rho^N strictly decreases. That is the erra
 ``homogeneous-smoothed-margin-naive-logistic`` (the catalogue states log(1/L)/||theta||^L for both
 losses once L < 1); its control is Lyu & Li's G with L < log 2.
 
-The check. The flow (models.homogeneous.margin_flow: s clock, then log s, to s = 1e4, 30 equally
-spaced points in s from the start plus 30 log-spaced) for both losses, on three smooth homogeneous
-models (deep linear N = 2, 3; diagonal u_1 o ... o u_N; sum_j a_j <w_j, x>^2, N = 3). gap = the
-largest relative decrease of gamma~ between two checkpoints with G > 0; tolerance = 2 x the largest
-relative difference of gamma~ between the run and a re-run at 10x tighter ODE tolerances (an
-a-posteriori estimate of the integration error; measured on the run, capped by the resolution) +
-1e-12. The KKT residual (eps, delta) of the normalized end point is reported
+The check. The flow (models.homogeneous.margin_flow: s clock, then log s, to s = 1e4, 30 exactly
+equally spaced loss levels from the start (theta0 itself first) plus 30 log-spaced) for both losses,
+on three smooth homogeneous models (deep linear N = 2, 3; diagonal u_1 o ... o u_N;
+sum_j a_j <w_j, x>^2, N = 3). gap = the largest relative decrease of gamma~ between two checkpoints
+with G > 0; tolerance = 2 x the largest relative difference of gamma~ between the run and a re-run
+at 10x tighter ODE tolerances (an a-posteriori estimate of the integration error; measured on the
+run, capped by the resolution) + 1e-12. The two runs are compared checkpoint by checkpoint, so the
+checkpoints must sit at the same loss level: the head's are root-found on the dense output
+(margin_flow's _level_states), the tail's are the same clock values. (They used to be the first
+state of a tau grid at or above each level: on a thorough instance the rtol-1e-11 dense output at
+tau = 0 was theta0 to an ulp, s0 - 1.1e-16, so its first checkpoint snapped one grid step, 2.1e-3
+in s, further along, where gamma~ is 0.62% larger; the "ODE error estimate" 1.2e-2 was that
+placement, the integration error is ~4e-11; tests/test_homogeneous_resolved_start.py.) The KKT residual (eps, delta) of the normalized end point is reported
 (solvers.homogeneous_kkt). Mutants: the wrong homogeneity degree (N + 1: decreasing), and "gamma~ is
 non-increasing". Resolution: the degree off by r (G/||theta||^(N + r) eventually decreases).
 """
