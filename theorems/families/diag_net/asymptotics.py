@@ -12,6 +12,15 @@ Both claims fit the order by Richardson extrapolation of the local log-log slope
 (:func:`.common.richardson_order`); the tolerance is the measured correction (the size of the
 next-order term) + the runs' own error as a slope error + the stated margin ORDER_MARGIN, and the
 measured parts are the run budget.
+
+GD's ladder (eta = 0.2, 0.1, 0.05, 0.025 x the step bound at the start) is extended one halving at a time,
+at most 3, while that budget exceeds half the resolution (1e-2). The step bound is taken at the start, so
+where the weights grow along the run the ladder's etas are large against the curvature at the limit and the
+eta^2 term is still big there: the thorough profile drew two points in R^5 (alpha 0.459, X's singular values
+1 and 0.111, y 1.41 along the weak one) with ||beta*|| = 13.4 and max w+^2 + w-^2 going 0.42 -> 10.8 (25.8x);
+local slopes 0.874, 0.941, 0.972, 0.986, 0.993 (1 - s halving per halving), correction 3.0e-2 on the base
+ladder (over the cap 2e-2, inconclusive) -> 1.4e-2 -> 7.0e-3 after 2 halvings (eta down to 0.00625 x bound,
+8.3e4 steps; ~1.8 s), order 1.0001. Typical instances stop on the base ladder (correction <= 3e-3).
 """
 from __future__ import annotations
 
@@ -90,47 +99,72 @@ def check_large_alpha(inst, stmt) -> Evidence:
 # ---- GD misses by O(eta) -----------------------------------------------------------------------
 
 GD_FRACTIONS = np.array([0.2, 0.1, 0.05, 0.025])
+# the ladder is extended one halving at a time (the Richardson correction is O(eta): it halves per
+# halving; the stop error as a slope error ~ 1/miss ~ 1/eta doubles but is ~1e-6) while the run budget
+# exceeds half the resolution: an order off by r = RES_ORDER (0.02) then has gap >= r - (second-order
+# error, ~correction^2) > budget + ORDER_MARGIN and is refuted wherever the run is conclusive. At most
+# 3 halvings (down to 0.2 / 64 x bound, ~1.7e5 steps): below that the 1e-24 loss target sits at the
+# float64 floor and is not reached within max_steps (the probe at 0.2 / 128 stopped at 2e6 steps).
+GD_EXTRA_HALVINGS = 3
+GD_BUDGET_TARGET = RES_ORDER.budget_cap / 2
 
 
 @memo
-def _gd_runs(X, y, wp, wm):
+def _gd_run(X, y, wp, wm, fraction):
     base = gd_step_bound(X, wp, wm)
     # stop at relative residual 1e-12 (loss 1e-24 ||y||^2): the miss measured is Theta(eta) ~ 1e-4, and
     # the float64 floor of the loss is ~1e-26 ||y||^2 (a tighter target is never reached at small eta)
     target = 1e-24 * max(float(y @ y), 1e-300)
-    return base, [diag_net_gradient_descent(X, y, wp, wm, fr * base, loss_target=target) for fr in GD_FRACTIONS]
+    return diag_net_gradient_descent(X, y, wp, wm, float(fraction) * base, loss_target=target)
+
+
+def _gd_fit(X, y, wp, wm, beta_star, curvature, fractions):
+    """Richardson order from the three smallest steps of the ladder, and its run budget."""
+    base = gd_step_bound(X, wp, wm)
+    runs = [_gd_run(X, y, wp, wm, float(fr)) for fr in fractions]
+    nb = float(np.linalg.norm(beta_star))
+    gaps = np.array([float(np.linalg.norm(r.beta - beta_star)) / nb for r in runs])
+    etas = fractions * base
+    local = np.diff(np.log(gaps)) / np.diff(np.log(etas))
+    # the miss is c1 eta + c2 eta^2 + ...: local slopes are 1 + O(eta), so the two smallest extrapolate
+    # (Richardson) to the order with an O(eta^2) error; the correction itself is the measured term
+    order = 2.0 * local[-1] - local[-2]
+    correction = abs(local[-1] - local[-2])
+    stop = [2.0 * interpolant_sensitivity(X, curvature, X @ r.beta - y) / nb / g for r, g in zip(runs, gaps)]
+    stop_slope = 2.0 * (stop[-1] + stop[-2]) / np.log(2.0) + (stop[-2] + stop[-3]) / np.log(2.0)
+    budget = {"Richardson correction": correction, "stop error as slope error": float(stop_slope)}
+    return runs, gaps, etas, local, order, budget
 
 
 def check_gd_eta(inst, stmt) -> Evidence:
     X, y = inst["X"], inst["y"]
     wp, wm = _start(inst)
     beta_star, certs, info = _q_general(X, y, wp, wm, True)
-    base, runs = _gd_runs(X, y, wp, wm)
-    nb = float(np.linalg.norm(beta_star))
-    gaps = np.array([float(np.linalg.norm(r.beta - beta_star)) / nb for r in runs])
+    fractions = GD_FRACTIONS
+    for k in range(GD_EXTRA_HALVINGS + 1):
+        if k:
+            fractions = np.append(fractions, fractions[-1] / 2.0)
+        runs, gaps, etas, local, order, budget = _gd_fit(X, y, wp, wm, beta_star, info["curvature"], fractions)
+        if sum(budget.values()) <= GD_BUDGET_TARGET:
+            break
+    correction, stop_slope = budget["Richardson correction"], budget["stop error as slope error"]
     conv = all(r.converged for r in runs)
-    notes = [f"GD at eta = {fr} x bound stopped at loss {r.info['loss']:.1e} after {r.steps} steps"
-             for fr, r in zip(GD_FRACTIONS, runs) if not r.converged]
-    etas = GD_FRACTIONS * base
-    local = np.diff(np.log(gaps)) / np.diff(np.log(etas))
-    # the miss is c1 eta + c2 eta^2 + ...: local slopes are 1 + O(eta), so the two smallest extrapolate
-    # (Richardson) to the order with an O(eta^2) error; the correction itself is the measured term
-    order = 2.0 * local[-1] - local[-2]
-    correction = abs(local[-1] - local[-2])
-    stop = [2.0 * interpolant_sensitivity(X, info["curvature"], X @ r.beta - y) / nb / g for r, g in zip(runs, gaps)]
-    stop_slope = 2.0 * (stop[-1] + stop[-2]) / np.log(2.0) + (stop[-2] + stop[-3]) / np.log(2.0)
+    notes = [f"GD at eta = {fr:g} x bound stopped at loss {r.info['loss']:.1e} after {r.steps} steps"
+             for fr, r in zip(fractions, runs) if not r.converged]
     gap = abs(order - stmt["order"])
-    budget = {"Richardson correction": correction, "stop error as slope error": float(stop_slope)}
     tol = sum(budget.values()) + ORDER_MARGIN
     fig = Figure("diag-net-gd-eta", "Diagonal net: discrete GD limit vs argmin Q_alpha", "step size eta",
                  "||beta_GD - beta*|| / ||beta*||",
                  (Series(f"alpha={inst['alpha']:.2g}", etas.tolist(), gaps.tolist(), "scatter"),), "log", "log")
     return Evidence(gap=gap, tolerance=tol,
                     tolerance_reason=(f"order = Richardson extrapolation 2 s(eta/2, eta) - s(eta, 2 eta) of the local slopes at "
-                                      f"eta = {GD_FRACTIONS[-3:]} x 1/smoothness; tol = |correction| {correction:.1e} + stop error "
+                                      f"eta = {np.array2string(fractions[-3:])} x 1/smoothness (ladder halved "
+                                      f"{len(fractions) - len(GD_FRACTIONS)} times beyond {GD_FRACTIONS[-1]} until the budget is "
+                                      f"<= {GD_BUDGET_TARGET}); tol = |correction| {correction:.1e} + stop error "
                                       f"{stop_slope:.1e} + margin {ORDER_MARGIN}"),
                     certificates=list(certs), converged=conv, convergence_note="; ".join(notes), figures=[fig],
                     details={"extrapolated_order": order, "local_slopes": local.tolist(), "gaps": gaps.tolist(),
+                             "fractions": fractions.tolist(),
                              "invariant_break": [float(np.max(np.abs(r.w_plus * r.w_minus - wp * wm) / np.abs(wp * wm)))
                                                  for r in runs]},
                     reference={"beta": beta_star}, run_budget=budget)
