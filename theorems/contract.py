@@ -127,6 +127,12 @@ class Evidence:
         return all(c.valid for c in self.certificates)
 
     @property
+    def budget_total(self) -> float:
+        """The sum of :attr:`run_budget` (0 when the check measured no such term): what the claim's
+        resolution caps, and what a check that extends its own run compares with that cap."""
+        return float(sum(self.run_budget.values()))
+
+    @property
     def outcome(self) -> str:
         if not self.precondition_ok:
             return "precondition"
@@ -352,7 +358,7 @@ class Claim:
         if raw is not None:
             ev.certificates.extend(_independent_certificates(self, raw, ev))
         if self.resolution is not None and ev.run_budget:
-            budget = float(sum(ev.run_budget.values()))
+            budget = ev.budget_total
             cap = self.resolution.budget_cap
             if not budget <= cap:
                 ev.converged = False

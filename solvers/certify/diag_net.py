@@ -218,9 +218,13 @@ def quartic_root(raw, reference) -> list[Certificate]:
     if r.shape != b.shape:
         return [Certificate("independent: r(b) at the b of the raw instance", {"r_has_the_shape_of_b": np.inf}, 0.0)]
     b_ref = np.atleast_1d(np.asarray(reference.get("b", b), dtype=float))
-    with np.errstate(over="ignore"):  # a nonzero handed b where the raw b is 0: an infinite (rejected) difference
-        b_off = (float(np.max(np.abs(b_ref - b) / np.maximum(np.abs(b), TINY))) if b_ref.shape == b.shape else np.inf) \
-            if b.size else 0.0
+    if not b.size:
+        b_off = 0.0
+    elif b_ref.shape != b.shape:
+        b_off = np.inf
+    else:
+        with np.errstate(over="ignore"):  # a nonzero handed b where the raw b is 0: an infinite (rejected) difference
+            b_off = float(np.max(np.abs(b_ref - b) / np.maximum(np.abs(b), TINY)))
     back = max((_quartic_backward_error(float(bi), float(ri)) for bi, ri in zip(b, r)), default=0.0)
     worst = 0.0
     for bi, ri in zip(b, r):

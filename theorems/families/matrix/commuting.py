@@ -173,8 +173,7 @@ def check_nuclear_norm(inst, stmt) -> Evidence:
         ev = _nuclear_norm_window(inst, stmt, alphas)
         t_flow += ev.timings["flows"]
         t_ref += ev.timings["references"]
-        budget = sum(ev.run_budget.values()) if ev.run_budget else 0.0
-        if budget <= ORDER_RESOLUTION or alphas[-1] / 10.0 < ALPHA_FLOOR:
+        if ev.budget_total <= ORDER_RESOLUTION or alphas[-1] / 10.0 < ALPHA_FLOOR:
             break
         alphas = np.append(alphas[1:], alphas[-1] / 10.0)
     ev.timings.update({"flows": t_flow, "references": t_ref})

@@ -105,13 +105,14 @@ def check(inst, stmt) -> Evidence:
     tol = float(abs(loc[-1] - loc[-2])) + MARGIN
     ga, gb = end_curvatures(inst)
     kind = "g0''(a) = g0''(b) = 0" if corrected_order(inst) == 4.0 else "g0'' != 0 at an end"
+    fixed = corrected_order(inst)
     fig = Figure("relu-spline-error-vs-h", "Natural cubic spline (g* for uniform zeta) vs smooth g0: sup error against h",
                  "largest knot spacing h", "sup |g* - g0|",
                  (Series(f"{kind}: measured (last local slope {p:.2f})", hs, errs, "scatter"),
-                  Series(f"{kind}: corrected order {corrected_order(inst):g} through the finest point", hs,
-                         errs[-1] * (hs / hs[-1]) ** corrected_order(inst), "dashed"))
+                  Series(f"{kind}: corrected order {fixed:g} through the finest point", hs,
+                         errs[-1] * (hs / hs[-1]) ** fixed, "dashed"))
                  + ((Series(f"{kind}: the stated order {order:g} through the finest point", hs,
-                            errs[-1] * (hs / hs[-1]) ** order, "dotted"),) if order != corrected_order(inst) else ()),
+                            errs[-1] * (hs / hs[-1]) ** order, "dotted"),) if order != fixed else ()),
                  xscale="log", yscale="log")
     return Evidence(
         gap=abs(p - order), tolerance=tol,

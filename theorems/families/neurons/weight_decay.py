@@ -189,41 +189,40 @@ def check_trained(inst, stmt) -> Evidence:
         runs = [{"n": int(np.sum(np.abs(net_lp.alpha) > 0) + np.sum(np.abs(net_lp.beta) > 0)), "lam": 0.0,
                  "net": _lp_net(net_lp), "residual": 0.0, "grad": 0.0, "steps": 0, "motion": 0.0, "seconds": 0.0}]
     t1 = time.perf_counter()
-    rows, worst_lower = [], 0.0
+    rows = []  # one per run, with the keys of details["sweep"]
     for r in runs:
         ex, R, v = _excess(r["net"], x)
-        lin = (linear_spline_cost(x, v, 0) - R) / max(R, 1e-300)
-        rows.append((r["n"], r["lam"], ex, R, r["residual"], lin, r["steps"], r["motion"], r["grad"]))
-        worst_lower = min(worst_lower, ex)
-    # measured: the largest width at the smallest decay (whatever order the sweep lists them in)
-    final = max(rows, key=lambda q: (q[0], -q[1]))
-    # the measured run must have settled; the others are drawn in the figure with their last motion reported
-    unsettled = [final] if not final[7] <= SETTLE else []
+        rows.append({"n": r["n"], "lam": r["lam"], "excess": ex, "R_min_of_fit": R, "max_residual": r["residual"],
+                     "linear_spline_excess": (linear_spline_cost(x, v, 0) - R) / max(R, 1e-300), "steps": r["steps"],
+                     "last_motion": r["motion"], "grad_norm": r["grad"]})
+    worst_lower = min(0.0, min(q["excess"] for q in rows))
+    # measured: the largest width at the smallest decay (whatever order the sweep lists them in); it must have
+    # settled, the others are drawn in the figure with their last motion reported
+    final = max(rows, key=lambda q: (q["n"], -q["lam"]))
+    settled = final["last_motion"] <= SETTLE
     if worst_lower < -1e-9:
         note = f"certified lower bound C(theta) >= R_min(x, f(X)) violated by {worst_lower:.1e} (a bug)"
-    elif unsettled:
-        q = unsettled[0]
-        note = (f"GD had not settled: at width {q[0]}, lam {q[1]:g} the excess still moved by {q[7]:.1e} (> {SETTLE:g}) "
-                f"over its last doubling, to {q[6]} steps (max_steps): that would measure the step budget, not where GD lands")
+    elif not settled:
+        note = (f"GD had not settled: at width {final['n']}, lam {final['lam']:g} the excess still moved by "
+                f"{final['last_motion']:.1e} (> {SETTLE:g}) over its last doubling, to {final['steps']} steps (max_steps): "
+                "that would measure the step budget, not where GD lands")
     else:
         note = ""
-    widths = sorted({r[0] for r in rows})
-    series = [Series(f"width {n}", [r[1] for r in rows if r[0] == n], [max(r[2], 1e-6) for r in rows if r[0] == n], "scatter")
-              for n in widths]
+    widths = sorted({q["n"] for q in rows})
+    series = [Series(f"width {n}", [q["lam"] for q in rows if q["n"] == n],
+                     [max(q["excess"], 1e-6) for q in rows if q["n"] == n], "scatter") for n in widths]
     fig = Figure("relu-weight-decay-trained-excess", "Trained nets with weight decay: relative excess cost over R_min of their own fit",
                  "weight decay lam", "(C(theta) - R_min(x, f(X))) / R_min", tuple(series), xscale="log", yscale="log")
     return Evidence(
-        gap=float(final[2]), tolerance=THRESHOLD,
+        gap=float(final["excess"]), tolerance=THRESHOLD,
         tolerance_reason=f"stated threshold {THRESHOLD} on the relative excess cost at the largest width and smallest decay "
                          "(an open statement: measured, not judged)",
         certificates=certs,
-        converged=bool(worst_lower >= -1e-9 and not unsettled),
+        converged=bool(worst_lower >= -1e-9 and settled),
         convergence_note=note,
         timings={"training": t1 - t0}, figures=[fig],
-        details={"source": source, "excess_of_linear_spline_cost": final[5], "steps": final[6], "grad_norm": final[8],
-                 "sweep": [{"n": r[0], "lam": r[1], "excess": r[2], "R_min_of_fit": r[3], "max_residual": r[4],
-                            "linear_spline_excess": r[5], "steps": r[6], "last_motion": r[7], "grad_norm": r[8]}
-                           for r in rows],
+        details={"source": source, "excess_of_linear_spline_cost": final["linear_spline_excess"], "steps": final["steps"],
+                 "grad_norm": final["grad_norm"], "sweep": rows,
                  "R_min_of_data": min_cost_closed_form(x, y)["value"]})
 
 

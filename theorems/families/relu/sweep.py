@@ -233,7 +233,7 @@ def check_width_sweep(inst, stmt) -> Evidence:
     ev = _width_sweep(inst, stmt)
     k0 = k = int(inst["n_seeds"])
     cap = float(stmt.get("budget_cap", np.inf))
-    while ev.run_budget and sum(ev.run_budget.values()) > cap and 2 * k <= MAX_SEED_FACTOR * k0:
+    while ev.budget_total > cap and 2 * k <= MAX_SEED_FACTOR * k0:
         k *= 2
         ev = _width_sweep({**inst, "n_seeds": k}, stmt)
     if k != k0:
